@@ -1,0 +1,264 @@
+/**
+ * An experiment: its folder, creating runs (trial reset, milestone ids), attaching to a run,
+ * and listing runs.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "pathe";
+import { UserError } from "./errors";
+import { createJsonExclusive, ensureDirs, readJsonIfExists } from "./fsutil";
+import { readJsonl } from "./jsonl";
+import { EXPERIMENT_SUBDIRS, MILESTONE_SUBDIRS, experimentDir, experimentFile, milestoneId, runDir, runFiles, runsDir } from "./layout";
+import { Project } from "./project";
+import { Run, newRunMeta, type RunTypeName } from "./run";
+import { readRunJson, reportedStatus, pidAlive, type ReportedStatus } from "./runfile";
+import { TRIAL_RUN_ID, validateName, validateRunId } from "./validate";
+import { hostname } from "node:os";
+import { captureMilestone, resolveSourceRoot } from "../snapshot";
+import { VERSION } from "../version";
+
+/** One entry of `listRuns()`. */
+export interface RunSummary {
+  run_id: string;
+  run_type: RunTypeName;
+  status: ReportedStatus;
+  started_at: string;
+  finished_at?: string;
+  duration_seconds?: number;
+  metrics: Record<string, unknown>;
+  tags: string[];
+  note?: string;
+}
+
+export interface CreateRunOptions {
+  config?: Record<string, unknown>;
+  argv?: string[];
+  tags?: string[];
+  note?: string;
+  /** Working directory whose source tree a milestone snapshots (default: process.cwd()). */
+  cwd?: string;
+}
+
+/**
+ * An experiment of a project. The constructor creates its folders when missing.
+ *
+ * @example
+ * const exp = new Experiment(projectRoot, "sentiment");
+ * const run = exp.createRun(RunType.MILESTONE, "v1");
+ */
+export class Experiment {
+  readonly project: Project;
+  readonly name: string;
+  readonly dir: string;
+
+  constructor(project: string | Project, name: string, opts: { create?: boolean } = {}) {
+    this.name = validateName(name, "experiment name");
+    this.project = typeof project === "string" ? new Project(resolve(project)) : project;
+    this.dir = experimentDir(this.project.root, this.name);
+    if (opts.create === false) {
+      if (!existsSync(experimentFile(this.project.root, this.name))) {
+        throw new UserError(`experiment "${this.name}" does not exist in ${this.project.root}: create it with \`scryptorum create-experiment ${this.name}\``);
+      }
+    } else {
+      this.ensure();
+    }
+  }
+
+  /** True when the experiment's folder exists (has experiment.json). */
+  static exists(projectRoot: string, name: string): boolean {
+    return existsSync(experimentFile(projectRoot, validateName(name, "experiment name")));
+  }
+
+  /** Creates the folders and experiment.json if missing; returns false when it already existed. */
+  ensure(description?: string): boolean {
+    ensureDirs(...EXPERIMENT_SUBDIRS.map((d) => join(this.dir, d)));
+    const info: Record<string, unknown> = { name: this.name, created_at: new Date().toISOString() };
+    if (description) info.description = description;
+    return createJsonExclusive(experimentFile(this.project.root, this.name), info);
+  }
+
+  get runsDir(): string {
+    return runsDir(this.project.root, this.name);
+  }
+
+  /**
+   * Checks that a run could be created, writing nothing: a bad or existing milestone id,
+   * a run id on a trial, a trial already running.
+   */
+  checkNewRun(type: RunTypeName, runId?: string): void {
+    Experiment.checkNewRun(this.project.root, this.name, type, runId);
+  }
+
+  /** The same check for an experiment that may not exist yet. */
+  static checkNewRun(projectRoot: string, name: string, type: RunTypeName, runId?: string): void {
+    validateName(name, "experiment name");
+    if (type !== "trial" && type !== "milestone") throw new UserError(`run type "${type}" is not valid: use "trial" or "milestone"`);
+    if (type === "trial") {
+      if (runId !== undefined) throw new UserError("a run id is only for milestone runs: add --milestone, or drop --run-id");
+      assertNoLiveTrial(runDir(projectRoot, name, TRIAL_RUN_ID), name);
+    } else if (runId !== undefined) {
+      validateRunId(runId);
+      if (existsSync(runDir(projectRoot, name, runId))) {
+        throw new UserError(`run "${runId}" already exists in experiment "${name}": choose another --run-id`);
+      }
+    }
+  }
+
+  /**
+   * Starts a run. A trial empties and reuses `runs/trial_run/`; a milestone gets a new folder
+   * (`runId`, else `ms-YYYYMMDD-HHMMSS` made unique) and a snapshot of code, config, prompts
+   * and environment.
+   */
+  createRun(type: RunTypeName = "trial", runId?: string, opts: CreateRunOptions = {}): Run {
+    this.checkNewRun(type, runId);
+    const dir = type === "trial" ? this.resetTrial() : this.createMilestoneDir(runId);
+    const id = dir.slice(dir.lastIndexOf("/") + 1);
+    if (type === "milestone") ensureDirs(...MILESTONE_SUBDIRS.filter((d) => d !== "code_snapshot").map((d) => join(dir, d)));
+    const run = new Run({
+      dir,
+      owned: true,
+      meta: newRunMeta({
+        runId: id,
+        runType: type,
+        experiment: this.name,
+        project: this.project.name,
+        config: opts.config,
+        argv: opts.argv,
+        tags: opts.tags,
+        note: opts.note,
+      }),
+    });
+    if (type === "milestone") {
+      try {
+        const cwd = opts.cwd ?? process.cwd();
+        captureMilestone({
+          runDir: dir,
+          projectRoot: this.project.root,
+          experimentDir: this.dir,
+          sourceRoot: resolveSourceRoot(cwd, this.project.anchorDir),
+          experimentsDir: this.project.anchorDir ? dirname(this.project.root) : this.project.root,
+          version: VERSION,
+        });
+      } catch (error) {
+        run.fail(error);
+        throw error;
+      }
+    }
+    return run;
+  }
+
+  /**
+   * Attaches to an existing run (from a worker process, say): appends to its logs; its
+   * `finish()` only flushes.
+   */
+  openRun(runId: string): Run {
+    const id = validateName(runId, "run id");
+    const dir = runDir(this.project.root, this.name, id);
+    if (!existsSync(join(dir, "run.json"))) {
+      throw new UserError(`run "${id}" does not exist in experiment "${this.name}": check the id with \`scryptorum list-runs ${this.name}\``);
+    }
+    return new Run({ dir, owned: false, meta: readRunJson(dir) });
+  }
+
+  /** Every run with its status (`crashed` detected) and the last value of each metric, oldest first. */
+  listRuns(): RunSummary[] {
+    const base = this.runsDir;
+    if (!existsSync(base)) return [];
+    const out: RunSummary[] = [];
+    for (const entry of readdirSync(base, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+      const dir = join(base, entry.name);
+      const meta = readJsonIfExistsQuiet(join(dir, "run.json"));
+      if (!meta) continue;
+      const summary: RunSummary = {
+        run_id: meta.run_id,
+        run_type: meta.run_type,
+        status: reportedStatus(meta),
+        started_at: meta.started_at,
+        finished_at: meta.finished_at,
+        duration_seconds: meta.duration_seconds,
+        metrics: meta.metrics_summary ?? lastMetricValues(runFiles(dir).metrics),
+        tags: meta.tags ?? [],
+      };
+      if (meta.note !== undefined) summary.note = meta.note;
+      out.push(summary);
+    }
+    return out.sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : a.run_id.localeCompare(b.run_id)));
+  }
+
+  private resetTrial(): string {
+    const dir = runDir(this.project.root, this.name, TRIAL_RUN_ID);
+    mkdirSync(this.runsDir, { recursive: true });
+    if (existsSync(dir)) {
+      // Move it aside first (atomic), then delete: a crash mid-delete leaves a hidden folder,
+      // never a half-emptied trial_run.
+      const trash = join(this.runsDir, `.trash-${process.pid}-${Date.now()}`);
+      try {
+        renameSync(dir, trash);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+      rmSync(trash, { recursive: true, force: true });
+    }
+    try {
+      mkdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+        throw new UserError(`another trial of experiment "${this.name}" started at the same moment: wait for it to end`);
+      }
+      throw error;
+    }
+    return dir;
+  }
+
+  private createMilestoneDir(runId?: string): string {
+    mkdirSync(this.runsDir, { recursive: true });
+    if (runId !== undefined) {
+      const dir = runDir(this.project.root, this.name, runId);
+      try {
+        mkdirSync(dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+          throw new UserError(`run "${runId}" already exists in experiment "${this.name}": choose another --run-id`);
+        }
+        throw error;
+      }
+      return dir;
+    }
+    const base = milestoneId(new Date());
+    for (let n = 1; ; n++) {
+      const dir = runDir(this.project.root, this.name, n === 1 ? base : `${base}-${n}`);
+      try {
+        mkdirSync(dir); // exclusive: of two runs started in the same second, each gets its own
+        return dir;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+    }
+  }
+}
+
+function assertNoLiveTrial(dir: string, name: string) {
+  const meta = readJsonIfExistsQuiet(join(dir, "run.json"));
+  if (meta && meta.status === "running" && meta.hostname === hostname() && pidAlive(meta.pid)) {
+    throw new UserError(
+      `a trial of experiment "${name}" is still running (pid ${meta.pid}): wait for it to end, or start a milestone with --milestone`,
+    );
+  }
+}
+
+function readJsonIfExistsQuiet(path: string): any {
+  try {
+    return readJsonIfExists(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Last value of each metric in a metrics.jsonl file. */
+export function lastMetricValues(path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  readJsonl(path, (r) => {
+    if (typeof r.name === "string") Object.defineProperty(out, r.name, { value: r.value, enumerable: true, writable: true, configurable: true });
+  });
+  return out;
+}

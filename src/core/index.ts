@@ -1,0 +1,11 @@
+export { UserError, isUserError } from "./errors";
+export { validateName, validateRunId, NAME_PATTERN, TRIAL_RUN_ID } from "./validate";
+export * as layout from "./layout";
+export { Project, type AnchorConfig } from "./project";
+export { Experiment, type RunSummary, type CreateRunOptions } from "./experiment";
+export { Run, RunType, type RunMeta, type RunTypeName, type RunStatus, type LlmCallInput, type RunTimer } from "./run";
+export { readRunJson, reportedStatus, type ReportedStatus } from "./runfile";
+export { readJsonl, readJsonlAll, JsonlWriter } from "./jsonl";
+export { normalizeUsage, type Usage } from "./usage";
+export { safeStringify, isoTimestamp } from "./serialize";
+export { runtime, type Plugin } from "./runtime";

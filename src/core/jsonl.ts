@@ -1,0 +1,226 @@
+/**
+ * The JSONL store.
+ *
+ * Writing: each file has one append-only descriptor (O_APPEND) and an in-memory buffer of
+ * whole lines. A flush hands the whole buffer to the kernel in one write(2). On Linux a
+ * write to a regular file opened with O_APPEND holds the inode lock for its whole length,
+ * so lines from several processes never interleave, whatever their size (measured in
+ * test/reliability; not true on NFS, see RELIABILITY.md). The buffer is flushed when it
+ * passes 256 KiB, when a record arrives more than FLUSH_MS after the oldest buffered one,
+ * by an unref'd timer FLUSH_MS after the first buffered record, and synchronously on
+ * finish, signals and exit. So a record logged more than 200 ms before a SIGKILL is on disk
+ * unless the event loop was blocked that whole time without logging anything.
+ *
+ * Reading: streamed in 1 MiB chunks; a line that does not parse (a torn last line after a
+ * crash) is skipped with one warning per file naming the file and line, every other record
+ * is kept.
+ */
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { consola } from "consola";
+
+export const FLUSH_MS = 100;
+const FLUSH_BYTES = 256 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
+
+const dirty = new Set<JsonlWriter>();
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+function onTimer() {
+  timer = undefined;
+  for (const w of dirty) {
+    try {
+      w.flush();
+    } catch (error) {
+      // A failing background flush (ENOSPC, say) must not crash the user's process from a
+      // timer; it is kept and rethrown by the next synchronous flush or finish().
+      w.pendingError ??= error as Error;
+    }
+  }
+}
+
+/**
+ * An append-only JSONL file with a line buffer.
+ *
+ * @example
+ * const w = new JsonlWriter("/tmp/x.jsonl");
+ * w.append('{"a":1}', Date.now());
+ * w.close();
+ */
+export class JsonlWriter {
+  private fd: number;
+  // Lines are encoded into this buffer as they come: encoding one short flat string is far
+  // cheaper than flattening and encoding a long rope of them at flush time (profiled).
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  private firstAt = 0;
+  /** Bytes this writer has put in the file. */
+  written = 0;
+  pendingError?: Error;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, "a");
+    // A torn last line from a crashed writer: start ours on a fresh line.
+    const size = fstatSync(this.fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const rfd = openSync(path, "r");
+      try {
+        readSync(rfd, last, 0, 1, size - 1);
+      } finally {
+        closeSync(rfd);
+      }
+      if (last[0] !== 0x0a) this.chunk[this.used++] = 0x0a;
+    }
+  }
+
+  /** Adds one line (JSON text without the newline). `now` is the record's Date.now(). */
+  append(line: string, now: number): void {
+    if (this.used === 0) {
+      this.firstAt = now;
+      if (!dirty.has(this)) {
+        dirty.add(this);
+        timer ??= setTimeout(onTimer, FLUSH_MS);
+        (timer as { unref?: () => void }).unref?.();
+      }
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; a line that might not fit goes alone.
+    const worst = line.length * 3 + 1;
+    if (this.used + worst > CHUNK_BYTES) {
+      this.flush();
+      if (worst > CHUNK_BYTES) {
+        this.writeOut(Buffer.from(line + "\n", "utf8"));
+        return;
+      }
+      this.firstAt = now;
+    }
+    this.used += this.chunk.utf8Write(line, this.used);
+    this.chunk[this.used++] = 0x0a;
+    if (this.used >= FLUSH_BYTES || now - this.firstAt >= FLUSH_MS) this.flush();
+  }
+
+  /** Writes the buffered lines with one write(2); throws on a write error (ENOSPC, EIO). */
+  flush(): void {
+    if (this.pendingError) {
+      const error = this.pendingError;
+      this.pendingError = undefined;
+      throw new Error(`Failed to write ${this.path}: ${error.message}`, { cause: error });
+    }
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    dirty.delete(this);
+    this.writeOut(this.chunk.subarray(0, n));
+  }
+
+  private writeOut(data: Buffer): void {
+    // A record logged after finish() (a straggling async task, say) reopens the file.
+    if (this.fd < 0) this.fd = openSync(this.path, "a");
+    let off = 0;
+    try {
+      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+    } catch (error) {
+      throw new Error(`Failed to write ${this.path}: ${(error as Error).message}`, { cause: error });
+    }
+    this.written += data.length;
+  }
+
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      if (this.fd >= 0) {
+        closeSync(this.fd);
+        this.fd = -1;
+      }
+      dirty.delete(this);
+    }
+  }
+}
+
+export interface ReadOptions {
+  /** Called once per file when lines were skipped; default: a consola warning. */
+  onSkipped?: (path: string, lines: number[]) => void;
+}
+
+function warnSkipped(path: string, lines: number[]) {
+  const shown = lines.slice(0, 5).join(", ") + (lines.length > 5 ? `, … (${lines.length} in all)` : "");
+  consola.warn(`Skipped ${lines.length === 1 ? "a line that does" : "lines that do"} not parse in ${path}: line ${shown}`);
+}
+
+/**
+ * Calls `onLine` with the text of each non-empty line of a JSONL file, streaming in 1 MiB
+ * chunks. Returns false when the file does not exist.
+ */
+export function forEachLine(path: string, onLine: (text: string, lineNo: number) => void): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw new Error(`Failed to read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const decoder = new TextDecoder();
+  let rest = "";
+  let lineNo = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      const text = n > 0 ? rest + decoder.decode(chunk.subarray(0, n), { stream: true }) : rest + decoder.decode();
+      let start = 0;
+      let nl = text.indexOf("\n");
+      while (nl !== -1) {
+        lineNo++;
+        if (nl > start) onLine(text.slice(start, nl), lineNo);
+        start = nl + 1;
+        nl = text.indexOf("\n", start);
+      }
+      rest = text.slice(start);
+      if (n === 0) break;
+    }
+    if (rest.length > 0) onLine(rest, ++lineNo);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/**
+ * Calls `onRecord` for every record of a JSONL file; lines that do not parse are skipped
+ * with one warning for the file. Returns the number of records read.
+ *
+ * @example
+ * readJsonl("run.jsonl", (r) => console.log(r.event_type));
+ */
+export function readJsonl<T = Record<string, unknown>>(
+  path: string,
+  onRecord: (record: T, lineNo: number) => void,
+  options: ReadOptions = {},
+): number {
+  const skipped: number[] = [];
+  let count = 0;
+  forEachLine(path, (text, lineNo) => {
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      skipped.push(lineNo);
+      return;
+    }
+    if (record === null || typeof record !== "object" || Array.isArray(record)) {
+      skipped.push(lineNo);
+      return;
+    }
+    count++;
+    onRecord(record as T, lineNo);
+  });
+  if (skipped.length > 0) (options.onSkipped ?? warnSkipped)(path, skipped);
+  return count;
+}
+
+/** All records of a JSONL file as an array (empty when the file does not exist). */
+export function readJsonlAll<T = Record<string, unknown>>(path: string, options?: ReadOptions): T[] {
+  const out: T[] = [];
+  readJsonl<T>(path, (r) => out.push(r), options);
+  return out;
+}

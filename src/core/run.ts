@@ -1,0 +1,593 @@
+/**
+ * A run: its folder, its three JSONL files and run.json. Every logging call is synchronous
+ * and never throws for a value JSON cannot carry.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname, join, relative, resolve } from "pathe";
+import { JsonlWriter } from "./jsonl";
+import { runFiles, FORMAT } from "./layout";
+import { redactArgv, redactConfig } from "./redact";
+import { currentSpanId, newSpanId, runtime, type Plugin } from "./runtime";
+import { isoTimestamp, safeStringify } from "./serialize";
+import { normalizeUsage, type Usage } from "./usage";
+import { validateName } from "./validate";
+import { UserError } from "./errors";
+import { VERSION } from "../version";
+import { readRunJson } from "./runfile";
+import { installExitHandlers } from "./lifecycle";
+
+export type RunTypeName = "trial" | "milestone";
+export type RunStatus = "running" | "finished" | "failed" | "interrupted";
+
+/** The run types. */
+export const RunType = { TRIAL: "trial", MILESTONE: "milestone" } as const;
+
+export interface RunError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** The contents of run.json. */
+export interface RunMeta {
+  format: number;
+  run_id: string;
+  run_type: RunTypeName;
+  experiment: string;
+  project: string;
+  status: RunStatus;
+  started_at: string;
+  finished_at?: string;
+  duration_seconds?: number;
+  pid: number;
+  hostname: string;
+  argv: string[];
+  config: Record<string, unknown>;
+  tags: string[];
+  note?: string;
+  metrics_summary?: Record<string, unknown>;
+  scryptorum_version: string;
+  error?: RunError;
+  [extra: string]: unknown;
+}
+
+export interface LlmCallInput {
+  model: string;
+  input?: unknown;
+  output?: unknown;
+  durationMs?: number;
+  duration_ms?: number;
+  usage?: unknown;
+  costUsd?: number | null;
+  cost_usd?: number | null;
+  [extra: string]: unknown;
+}
+
+/** A running timer from `run.startTimer()`; `using t = run.startTimer("x")` stops it at scope end. */
+export interface RunTimer {
+  readonly operation: string;
+  readonly spanId: string;
+  /** Stops the timer and logs it; later calls do nothing. Returns the duration in ms. */
+  stop(extra?: Record<string, unknown>): number;
+  [Symbol.dispose](): void;
+}
+
+const TIME_ORIGIN = performance.timeOrigin;
+const LLM_KNOWN: ReadonlySet<string> = new Set([
+  "model", "input", "output", "durationMs", "duration_ms", "usage", "costUsd", "cost_usd",
+  "timestamp", "run_id", "event_type",
+]);
+const TERMINAL: ReadonlySet<string> = new Set(["finished", "failed", "interrupted"]);
+
+/** Writes a JSON file so no reader ever sees it half-written: temp file, then rename. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  try {
+    writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    throw new Error(`Failed to write ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** An error as run.json and run.jsonl record it. */
+export function describeError(error: unknown): RunError {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: "Error", message: typeof error === "string" ? error : safeStringify(error) };
+}
+
+export interface RunInit {
+  dir: string;
+  meta: RunMeta;
+  /** True for the process that created the run: it writes run.json and marks the end. */
+  owned: boolean;
+}
+
+/**
+ * One run of an experiment. Created by `Experiment.createRun()` or attached with
+ * `Experiment.openRun()`.
+ *
+ * @example
+ * const run = new Experiment(root, "sentiment").createRun();
+ * run.logMetric("accuracy", 0.91);
+ * run.finish();
+ */
+export class Run {
+  readonly dir: string;
+  readonly logFile: string;
+  readonly metricsFile: string;
+  readonly timingsFile: string;
+  readonly artifactsDir: string;
+  readonly owned: boolean;
+  private meta: RunMeta;
+  private events: JsonlWriter;
+  private metrics: JsonlWriter;
+  private timings: JsonlWriter;
+  private lastMetrics: Record<string, unknown> = {};
+  private startedMs: number;
+  private closed = false;
+  private runIdJson: string;
+
+  constructor(init: RunInit) {
+    this.dir = init.dir;
+    this.meta = init.meta;
+    this.owned = init.owned;
+    const files = runFiles(init.dir);
+    this.logFile = files.events;
+    this.metricsFile = files.metrics;
+    this.timingsFile = files.timings;
+    this.artifactsDir = files.artifacts;
+    this.startedMs = Date.parse(init.meta.started_at) || Date.now();
+    this.runIdJson = JSON.stringify(init.meta.run_id);
+    this.events = new JsonlWriter(this.logFile);
+    this.metrics = new JsonlWriter(this.metricsFile);
+    this.timings = new JsonlWriter(this.timingsFile);
+    if (this.owned) {
+      this.writeMeta();
+      runtime.ownedRuns.add(this);
+      installExitHandlers();
+      this.logEvent("run_started", { run_type: this.meta.run_type, experiment: this.meta.experiment });
+      this.callPlugins("onRunStart");
+    }
+  }
+
+  get id(): string {
+    return this.meta.run_id;
+  }
+  get type(): RunTypeName {
+    return this.meta.run_type;
+  }
+  get experiment(): string {
+    return this.meta.experiment;
+  }
+  get project(): string {
+    return this.meta.project;
+  }
+  get status(): RunStatus {
+    return this.meta.status;
+  }
+  get config(): Record<string, unknown> {
+    return this.meta.config;
+  }
+  /** A copy of what run.json holds (for an attached run: as it was when attached). */
+  get info(): RunMeta {
+    return structuredClone(this.meta);
+  }
+  /** True once finish(), fail() or an interrupt closed the run in this process. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // ---- logging (the hot path) -------------------------------------------------------
+
+  /**
+   * Appends an event to run.jsonl; `data`'s fields sit at the top level.
+   *
+   * @example
+   * run.logEvent("dataset_loaded", { rows: 120 });
+   */
+  logEvent(type: string, data?: Record<string, unknown>): void {
+    const now = Date.now();
+    const ts = isoTimestamp(now);
+    let record: Record<string, unknown>;
+    if (data === undefined || data === null) {
+      record = { timestamp: ts, run_id: this.meta.run_id, event_type: type };
+    } else {
+      record = { timestamp: ts, run_id: this.meta.run_id, event_type: type, ...data };
+      // The library's own fields always win over a user field of the same name.
+      record.timestamp = ts;
+      record.run_id = this.meta.run_id;
+      record.event_type = type;
+    }
+    this.events.append(safeStringify(record), now);
+    if (runtime.plugins.length > 0) this.emit(record, "event");
+  }
+
+  /**
+   * Appends a metric to metrics.jsonl. `type` defaults to "custom"; `extra` may hold `step`.
+   *
+   * @example
+   * run.logMetric("loss", 0.31, "loss", { step: 10 });
+   */
+  logMetric(name: string, value: unknown, type = "custom", extra?: Record<string, unknown>): void {
+    const now = Date.now();
+    const ts = isoTimestamp(now);
+    let record: Record<string, unknown>;
+    if (extra === undefined || extra === null) {
+      record = { timestamp: ts, run_id: this.meta.run_id, name, value, type };
+    } else {
+      record = { timestamp: ts, run_id: this.meta.run_id, name, value, type, ...extra };
+      record.timestamp = ts;
+      record.run_id = this.meta.run_id;
+      record.name = name;
+      record.value = value;
+      record.type = type;
+    }
+    this.lastMetrics[name] = value;
+    this.metrics.append(safeStringify(record), now);
+    if (runtime.plugins.length > 0) this.emit(record, "metric");
+  }
+
+  /**
+   * Appends a timing to timings.jsonl. A span id is made when `extra` has none, with the
+   * current span as its parent.
+   */
+  logTiming(operation: string, durationMs: number, extra?: Record<string, unknown>): void {
+    const now = Date.now();
+    const ts = isoTimestamp(now);
+    const record: Record<string, unknown> = {
+      timestamp: ts,
+      run_id: this.meta.run_id,
+      operation,
+      duration_ms: durationMs,
+      ...extra,
+    };
+    record.timestamp = ts;
+    record.run_id = this.meta.run_id;
+    record.operation = operation;
+    record.duration_ms = durationMs;
+    if (record.span_id === undefined) {
+      record.span_id = newSpanId();
+      const parent = currentSpanId();
+      if (parent !== undefined && record.parent_span_id === undefined) record.parent_span_id = parent;
+    }
+    this.timings.append(safeStringify(record), now);
+    if (runtime.plugins.length > 0) this.emit(record, "timing");
+  }
+
+  /**
+   * The wrappers' fast path for a timing: the line is built as text (names escaped once by
+   * the caller), which halves the cost of a small record compared with JSON.stringify.
+   * @internal
+   */
+  recordSpan(operationJson: string, durationMs: number, spanId: string, parentSpanId?: string, error?: string, endPerf?: number): void {
+    if (runtime.plugins.length > 0) {
+      const extra: Record<string, unknown> = { span_id: spanId };
+      if (parentSpanId !== undefined) extra.parent_span_id = parentSpanId;
+      if (error !== undefined) extra.error = error;
+      this.logTiming(JSON.parse(operationJson), durationMs, extra);
+      return;
+    }
+    // The wall clock from the end mark the caller already read: one clock read saved.
+    const now = endPerf === undefined ? Date.now() : Math.floor(TIME_ORIGIN + endPerf);
+    let line = `{"timestamp":"${isoTimestamp(now)}","run_id":${this.runIdJson},"operation":${operationJson},"duration_ms":${
+      Number.isFinite(durationMs) ? durationMs : null
+    },"span_id":"${spanId}"`;
+    if (parentSpanId !== undefined) line += `,"parent_span_id":"${parentSpanId}"`;
+    if (error !== undefined) line += `,"error":${safeStringify(error)}`;
+    this.timings.append(line + "}", now);
+  }
+
+  /**
+   * Logs an `llm_call` event. Known fields are accepted in camelCase or snake_case; usage is
+   * normalised from OpenAI, Anthropic and Vercel AI SDK shapes.
+   *
+   * @example
+   * run.logLlmCall({ model: "gpt-4o", input: "hi", output: "hello", durationMs: 420 });
+   */
+  logLlmCall(call: LlmCallInput): void {
+    const now = Date.now();
+    const record: Record<string, unknown> = {
+      timestamp: isoTimestamp(now),
+      run_id: this.meta.run_id,
+      event_type: "llm_call",
+      model: call.model,
+      input: call.input,
+      output: call.output,
+      duration_ms: call.durationMs ?? call.duration_ms ?? 0,
+    };
+    if (call.span_id === undefined) {
+      record.span_id = newSpanId();
+      const parent = currentSpanId();
+      if (parent !== undefined) record.parent_span_id = parent;
+    }
+    if (call.usage !== undefined) record.usage = normalizeUsage(call.usage) ?? call.usage;
+    const cost = call.costUsd ?? call.cost_usd;
+    if (cost !== undefined) record.cost_usd = cost;
+    // Extra fields, as given; the library's own and the known camelCase ones are skipped.
+    for (const key in call) {
+      if (LLM_KNOWN.has(key) || !Object.hasOwn(call, key)) continue;
+      if (key === "__proto__") defineField(record, key, call[key]);
+      else record[key] = call[key];
+    }
+    this.events.append(safeStringify(record), now);
+    if (runtime.plugins.length > 0) this.emit(record, "event");
+  }
+
+  /**
+   * Times an async (or sync) function and logs it as `name`.
+   *
+   * @example
+   * const rows = await run.time("load", () => loadRows());
+   */
+  async time<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+    const timer = this.startTimer(name);
+    const scoped = runtime.als.run({ run: this, spanId: timer.spanId }, fn);
+    try {
+      return await scoped;
+    } finally {
+      timer.stop();
+    }
+  }
+
+  /**
+   * Starts a timer; stop it with `stop()` or let `using` dispose of it.
+   *
+   * @example
+   * { using t = run.startTimer("retrieval"); retrieve(); }
+   */
+  startTimer(name: string): RunTimer {
+    const start = performance.now();
+    const spanId = newSpanId();
+    const parent = currentSpanId();
+    let done = false;
+    let duration = 0;
+    const stop = (extra?: Record<string, unknown>) => {
+      if (done) return duration;
+      done = true;
+      duration = Math.round((performance.now() - start) * 1000) / 1000;
+      if (extra) {
+        const ids: Record<string, unknown> = { span_id: spanId };
+        if (parent !== undefined) ids.parent_span_id = parent;
+        this.logTiming(name, duration, { ...extra, ...ids });
+      } else {
+        this.recordSpan(JSON.stringify(name), duration, spanId, parent);
+      }
+      return duration;
+    };
+    return { operation: name, spanId, stop, [Symbol.dispose]: () => void stop() };
+  }
+
+  // ---- artifacts, tags, note, config -------------------------------------------------
+
+  /**
+   * Saves each value as `artifacts/<key>.json`.
+   *
+   * @example
+   * run.preserveArtifacts({ predictions, confusion_matrix: matrix });
+   */
+  preserveArtifacts(artifacts: Record<string, unknown>): string[] {
+    const written: string[] = [];
+    for (const [key, value] of Object.entries(artifacts)) {
+      validateName(key, "artifact name");
+      written.push(this.saveArtifact(`${key}.json`, JSON.stringify(JSON.parse(safeStringify(value)), null, 2)));
+    }
+    return written;
+  }
+
+  /**
+   * Writes `artifacts/<name>`; `name` may hold sub-folders but never leaves `artifacts/`.
+   * Strings and bytes are written as they are, anything else as JSON. Returns the path.
+   *
+   * @example
+   * run.saveArtifact("plots/loss.svg", svgText);
+   */
+  saveArtifact(name: string, content: string | Uint8Array | unknown): string {
+    if (typeof name !== "string" || name.length === 0 || name.length > 512) {
+      throw new UserError(`artifact name ${JSON.stringify(name)} is not valid: give a relative file name`);
+    }
+    const parts = name.split("/");
+    for (const part of parts) validateName(part, "artifact name");
+    const path = resolve(this.artifactsDir, ...parts);
+    if (relative(this.artifactsDir, path).startsWith("..")) {
+      throw new UserError(`artifact name ${JSON.stringify(name)} would leave artifacts/: use a relative name`);
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    const data = typeof content === "string" || content instanceof Uint8Array
+      ? content
+      : JSON.stringify(JSON.parse(safeStringify(content)), null, 2);
+    try {
+      writeFileSync(path, data);
+    } catch (error) {
+      throw new Error(`Failed to save artifact ${name}: ${(error as Error).message}`, { cause: error });
+    }
+    this.logEvent("artifact_saved", { name, path: relative(this.dir, path) });
+    return path;
+  }
+
+  /** Adds tags to run.json (duplicates ignored). */
+  addTags(...tags: string[]): void {
+    for (const tag of tags.flat()) if (!this.meta.tags.includes(String(tag))) this.meta.tags.push(String(tag));
+    this.writeMetaIfOwned();
+  }
+
+  /** Sets the run's note in run.json. */
+  setNote(text: string): void {
+    this.meta.note = String(text);
+    this.writeMetaIfOwned();
+  }
+
+  /** Replaces the recorded config (secrets redacted) — used when a wrapper joins a CLI run. */
+  setConfig(config: Record<string, unknown>): void {
+    this.meta.config = redactConfig(config ?? {});
+    this.writeMetaIfOwned();
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------
+
+  /** Writes every buffered record to disk now. */
+  flush(): void {
+    this.events.flush();
+    this.metrics.flush();
+    this.timings.flush();
+  }
+
+  /** Marks the run finished (an attached run only flushes). A terminal status is kept. */
+  finish(): void {
+    this.close("finished");
+  }
+
+  /** Marks the run failed with the error (name, message, stack). */
+  fail(error: unknown): void {
+    this.close("failed", error);
+  }
+
+  /** Marks the run interrupted (used by the signal handlers). */
+  interrupt(signal?: string): void {
+    this.close("interrupted", undefined, signal);
+  }
+
+  private close(status: RunStatus, error?: unknown, signal?: string): void {
+    if (!this.owned) {
+      this.flush();
+      return;
+    }
+    if (this.closed || TERMINAL.has(this.meta.status)) {
+      this.flush();
+      return;
+    }
+    this.closed = true;
+    runtime.ownedRuns.delete(this);
+    const now = Date.now();
+    const duration = Math.round(now - this.startedMs) / 1000;
+    if (status === "failed") {
+      const described = describeError(error);
+      this.meta.error = described;
+      this.logEvent("run_failed", { error: described });
+    } else if (status === "interrupted") {
+      this.logEvent("run_interrupted", signal ? { signal } : undefined);
+    } else {
+      this.logEvent("run_finished", { status, duration_seconds: duration });
+    }
+    let flushError: unknown;
+    try {
+      this.events.close();
+      this.metrics.close();
+      this.timings.close();
+    } catch (e) {
+      flushError = e;
+    }
+    this.meta.status = flushError && status === "finished" ? "failed" : status;
+    if (flushError && !this.meta.error) this.meta.error = describeError(flushError);
+    this.meta.finished_at = isoTimestamp(now);
+    this.meta.duration_seconds = duration;
+    this.meta.metrics_summary = this.summarizeMetrics();
+    this.writeMeta();
+    this.callPlugins("onRunFinish");
+    if (flushError) throw flushError;
+  }
+
+  /** Last value of each metric; re-reads the file when other processes appended to it. */
+  private summarizeMetrics(): Record<string, unknown> {
+    try {
+      const size = existsSync(this.metricsFile) ? statSync(this.metricsFile).size : 0;
+      if (size <= this.metrics.written) return { ...this.lastMetrics };
+    } catch {
+      return { ...this.lastMetrics };
+    }
+    const summary: Record<string, unknown> = {};
+    try {
+      for (const line of readFileSync(this.metricsFile, "utf8").split("\n")) {
+        if (!line) continue;
+        try {
+          const r = JSON.parse(line);
+          if (typeof r?.name === "string") defineField(summary, r.name, r.value);
+        } catch {}
+      }
+    } catch {
+      return { ...this.lastMetrics };
+    }
+    return summary;
+  }
+
+  private writeMeta(): void {
+    writeJsonAtomic(join(this.dir, "run.json"), this.meta);
+  }
+
+  private writeMetaIfOwned(): void {
+    if (this.owned) this.writeMeta();
+    else {
+      // An attached process may still tag or annotate: merge into what is on disk.
+      const onDisk = readRunJson(this.dir);
+      onDisk.tags = [...new Set([...(onDisk.tags ?? []), ...this.meta.tags])];
+      if (this.meta.note !== undefined) onDisk.note = this.meta.note;
+      writeJsonAtomic(join(this.dir, "run.json"), onDisk);
+    }
+  }
+
+  private emit(record: Record<string, unknown>, kind: "event" | "metric" | "timing"): void {
+    for (const plugin of runtime.plugins) {
+      if (plugin.onEvent) callPlugin(plugin, "onEvent", () => plugin.onEvent!(record, this, kind));
+    }
+  }
+
+  private callPlugins(hook: "onRunStart" | "onRunFinish"): void {
+    for (const plugin of runtime.plugins) {
+      const fn = plugin[hook];
+      if (fn) callPlugin(plugin, hook, () => fn.call(plugin, this));
+    }
+  }
+}
+
+function defineField(target: Record<string, unknown>, key: string, value: unknown) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Runs one plugin hook; a failing plugin is reported once and never breaks the run. */
+function callPlugin(plugin: Plugin, hook: string, fn: () => unknown): void {
+  const report = (error: unknown) => {
+    if (runtime.failedPlugins.has(plugin.name)) return;
+    runtime.failedPlugins.add(plugin.name);
+    process.stderr.write(`scryptorum: plugin "${plugin.name}" failed in ${hook}: ${(error as Error)?.message ?? error} (reported once; the run goes on)\n`);
+  };
+  try {
+    const result = fn();
+    if (result && typeof (result as Promise<unknown>).then === "function") (result as Promise<unknown>).then(undefined, report);
+  } catch (error) {
+    report(error);
+  }
+}
+
+/** The run.json object a new run starts with. */
+export function newRunMeta(init: {
+  runId: string;
+  runType: RunTypeName;
+  experiment: string;
+  project: string;
+  config?: Record<string, unknown>;
+  argv?: string[];
+  tags?: string[];
+  note?: string;
+}): RunMeta {
+  const meta: RunMeta = {
+    format: FORMAT,
+    run_id: init.runId,
+    run_type: init.runType,
+    experiment: init.experiment,
+    project: init.project,
+    status: "running",
+    started_at: new Date().toISOString(),
+    pid: process.pid,
+    hostname: hostname(),
+    argv: redactArgv(init.argv ?? process.argv),
+    config: redactConfig(init.config ?? {}),
+    tags: [...(init.tags ?? [])],
+    scryptorum_version: VERSION,
+  };
+  if (init.note !== undefined) meta.note = init.note;
+  return meta;
+}

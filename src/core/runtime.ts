@@ -1,0 +1,70 @@
+/**
+ * All mutable runtime state in one object under `Symbol.for("scryptorum.runtime")` on
+ * globalThis, so two copies of the library in one process (the CLI's and a user's own
+ * install) still share the current run, the default run type and the plugins.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Run } from "./run";
+
+export interface Plugin {
+  name: string;
+  onRunStart?(run: Run): unknown;
+  /** Called for every record written to run.jsonl, metrics.jsonl or timings.jsonl. */
+  onEvent?(record: Record<string, unknown>, run: Run, kind: "event" | "metric" | "timing"): unknown;
+  onRunFinish?(run: Run): unknown;
+}
+
+export interface Context {
+  run: Run;
+  spanId?: string;
+}
+
+export interface Runtime {
+  version: 1;
+  als: AsyncLocalStorage<Context>;
+  /** Run opened by `scryptorum run`: wrappers join it whatever their own options say. */
+  cliRun?: Run;
+  /** The `--config` file of `scryptorum run`, merged over an experiment wrapper's own config. */
+  cliConfig?: Record<string, unknown>;
+  /** Set by `scryptorum run --script`: sees the experiments a script defines and calls, so it can call one that was only defined. */
+  scriptWatch?: { defined(fn: Function): void; called(fn: Function, result: unknown): void };
+  /** Run attached from SCRYPTORUM_RUN_DIR, opened lazily on first use. */
+  envRun?: Run | null;
+  defaultRunType?: "trial" | "milestone";
+  plugins: Plugin[];
+  failedPlugins: Set<string>;
+  /** Runs this process owns and must mark on exit, SIGINT, SIGTERM or a crash. */
+  ownedRuns: Set<Run>;
+  handlersInstalled: boolean;
+}
+
+const KEY = Symbol.for("scryptorum.runtime");
+
+function createRuntime(): Runtime {
+  return {
+    version: 1,
+    als: new AsyncLocalStorage<Context>(),
+    plugins: [],
+    failedPlugins: new Set(),
+    ownedRuns: new Set(),
+    handlersInstalled: false,
+  };
+}
+
+/** The process-wide runtime object, created on first use. */
+export const runtime: Runtime = ((globalThis as Record<symbol, unknown>)[KEY] ??= createRuntime()) as Runtime;
+
+// Per copy of the library, not in the shared runtime: ids stay unique because each copy
+// draws its own random prefix, and a module-level counter is cheaper on the hot path.
+const SPAN_PREFIX = `${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0")}-`;
+let spanCounter = 0;
+
+/** A new span id, unique across processes and library copies (random prefix and a counter). */
+export function newSpanId(): string {
+  return SPAN_PREFIX + ++spanCounter;
+}
+
+/** The span of the current async context, if any. */
+export function currentSpanId(): string | undefined {
+  return runtime.als.getStore()?.spanId;
+}

@@ -1,0 +1,18 @@
+/**
+ * scryptorum: local-first tracking for LLM experiments. Runs are plain JSONL and JSON
+ * files; nothing leaves the machine.
+ */
+export { experiment, type ExperimentOptions } from "./tracking/experiment";
+export { metric, timer, llmCall, type MetricOptions, type LlmCallOptions } from "./tracking/wrappers";
+export { getCurrentRun, setDefaultRunType } from "./tracking/context";
+export { BaseRunnable, Runner, type RunExperimentOptions } from "./tracking/runnable";
+export { batchProcessor, type BatchOptions } from "./tracking/batch";
+export { registry, type Plugin } from "./plugins/registry";
+export { Experiment, type RunSummary, type CreateRunOptions } from "./core/experiment";
+export { Project } from "./core/project";
+export { Run, RunType, type RunMeta, type RunStatus, type RunTypeName, type LlmCallInput, type RunTimer } from "./core/run";
+export { UserError } from "./core/errors";
+export { normalizeUsage, type Usage } from "./core/usage";
+export { readJsonl } from "./core/jsonl";
+export { VERSION as version } from "./version";
+export type { Wrapper } from "./tracking/decorate";

@@ -1,0 +1,84 @@
+/**
+ * The content-addressed store that keeps milestones cheap: each distinct file content is
+ * written once to `<projectRoot>/.store/<sha[0:2]>/<sha>` and hard-linked into every
+ * snapshot holding it, so twenty milestones of an unchanged tree cost one copy.
+ *
+ * Store files are read-only (0444) because every snapshot shares their inode: a write
+ * through one snapshot would silently change all the others.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { copyFileSync, linkSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "pathe";
+
+/** Hard-link errors that mean "this filesystem or file cannot be linked, copy instead". */
+const LINK_UNSUPPORTED = new Set(["EXDEV", "EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EACCES"]);
+
+export interface ContentStore {
+  /** Stores `content` (if not stored yet) and places a read-only copy of it at `dest`. */
+  place(content: Buffer, dest: string): { sha256: string };
+}
+
+/**
+ * Opens (lazily creates) the store under `root`.
+ *
+ * @example
+ * const store = openStore("/proj/.store");
+ * store.place(readFileSync("src/a.ts"), "/proj/.../code_snapshot/src/a.ts");
+ */
+export function openStore(root: string): ContentStore {
+  const madeDirs = new Set<string>();
+  let canLink = true;
+
+  const ensureDir = (dir: string) => {
+    if (madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+  };
+
+  const put = (content: Buffer, sha: string): string => {
+    const target = join(root, sha.slice(0, 2), sha);
+    try {
+      // The size check catches a store file truncated by a crash mid-write on another system.
+      if (statSync(target).size === content.length) return target;
+    } catch {
+      // not stored yet
+    }
+    ensureDir(dirname(target));
+    // Write then rename, so a concurrent milestone never links a half-written file.
+    // 0444 is filtered by the umask like any mode: under umask 077 files are 0400, still read-only.
+    const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(temp, content, { mode: 0o444, flag: "wx" });
+    try {
+      renameSync(temp, target);
+    } catch (cause) {
+      unlinkSync(temp);
+      throw cause;
+    }
+    return target;
+  };
+
+  return {
+    place(content, dest) {
+      const sha256 = createHash("sha256").update(content).digest("hex");
+      try {
+        const stored = put(content, sha256);
+        ensureDir(dirname(dest));
+        if (canLink) {
+          try {
+            linkSync(stored, dest);
+            return { sha256 };
+          } catch (cause) {
+            const code = (cause as NodeJS.ErrnoException).code ?? "";
+            // EMLINK is one inode at the link limit (a very common file): copy just this one.
+            if (code !== "EMLINK" && !LINK_UNSUPPORTED.has(code)) throw cause;
+            if (code !== "EMLINK") canLink = false;
+          }
+        }
+        copyFileSync(stored, dest); // copies the store file's read-only mode too
+      } catch (cause) {
+        throw new Error(`Failed to snapshot ${dest}: ${(cause as Error).message}`, { cause });
+      }
+      return { sha256 };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The current run and span. The AsyncLocalStorage lives in the shared runtime object, so
+ * a user's own copy of scryptorum and the CLI's see the same run.
+ */
+import { existsSync } from "node:fs";
+import { Run } from "../core/run";
+import { readRunJson } from "../core/runfile";
+import { runtime, type Context } from "../core/runtime";
+
+/**
+ * The run the calling code is inside: the wrapper's or Runner's run, else the run of
+ * `scryptorum run`, else the run named by SCRYPTORUM_RUN_DIR (a worker of a CLI run),
+ * else undefined.
+ *
+ * @example
+ * getCurrentRun()?.logEvent("checkpoint", { step: 3 });
+ */
+export function getCurrentRun(): Run | undefined {
+  const store = runtime.als.getStore();
+  if (store) return store.run;
+  return runtime.cliRun ?? envRun();
+}
+
+/** The current context (run and span) or the fallback run with no span. */
+export function currentContext(): Context | undefined {
+  const store = runtime.als.getStore();
+  if (store) return store;
+  const run = runtime.cliRun ?? envRun();
+  return run ? { run } : undefined;
+}
+
+/** Calls `fn` with `run` as the current run (and `spanId` as the current span). */
+export function withRun<T>(run: Run, fn: () => T, spanId?: string): T {
+  return runtime.als.run({ run, spanId }, fn);
+}
+
+function envRun(): Run | undefined {
+  if (runtime.envRun !== undefined) return runtime.envRun ?? undefined;
+  const dir = process.env.SCRYPTORUM_RUN_DIR;
+  if (!dir) return undefined;
+  runtime.envRun = null;
+  try {
+    if (existsSync(dir)) runtime.envRun = new Run({ dir, owned: false, meta: readRunJson(dir) });
+    else process.stderr.write(`scryptorum: SCRYPTORUM_RUN_DIR=${dir} does not exist; logging is off in this process\n`);
+  } catch (error) {
+    process.stderr.write(`scryptorum: cannot attach to SCRYPTORUM_RUN_DIR=${dir}: ${(error as Error).message}\n`);
+  }
+  return runtime.envRun ?? undefined;
+}
+
+/**
+ * Sets the run type that `experiment()` uses for direct runs when neither its options nor
+ * SCRYPTORUM_RUN_TYPE say.
+ *
+ * @example
+ * setDefaultRunType(RunType.MILESTONE);
+ */
+export function setDefaultRunType(type: "trial" | "milestone" | undefined): void {
+  if (type !== undefined && type !== "trial" && type !== "milestone") {
+    throw new TypeError(`run type "${type}" is not valid: use "trial" or "milestone"`);
+  }
+  runtime.defaultRunType = type;
+}

@@ -1,0 +1,97 @@
+/**
+ * `experiment()`: a function that opens a run when called, or joins the run of
+ * `scryptorum run`, whose project, experiment, run type and run id always win.
+ */
+import { defu } from "defu";
+import { Experiment } from "../core/experiment";
+import { Project } from "../core/project";
+import { runtime } from "../core/runtime";
+import type { Run, RunTypeName } from "../core/run";
+import { UserError } from "../core/errors";
+import { dualUse, isThenable, keepIdentity, type Wrapper } from "./decorate";
+
+export interface ExperimentOptions {
+  name?: string;
+  projectRoot?: string;
+  runType?: RunTypeName;
+  runId?: string;
+  config?: Record<string, unknown>;
+}
+
+/** The run type for a direct run: option > SCRYPTORUM_RUN_TYPE > setDefaultRunType() > trial. */
+export function resolveRunType(option?: string): RunTypeName {
+  const env = process.env.SCRYPTORUM_RUN_TYPE;
+  const type = option ?? (env ? env.toLowerCase() : undefined) ?? runtime.defaultRunType ?? "trial";
+  if (type !== "trial" && type !== "milestone") {
+    throw new UserError(`run type "${type}"${option ? "" : " (from SCRYPTORUM_RUN_TYPE)"} is not valid: use "trial" or "milestone"`);
+  }
+  return type;
+}
+
+/** Runs `body` inside `run`, finishing it, or failing it with the error it rethrows. */
+export function runInside<T>(run: Run, body: () => T): T {
+  let result: T;
+  try {
+    result = runtime.als.run({ run }, body);
+  } catch (error) {
+    run.fail(error);
+    throw error;
+  }
+  if (isThenable(result)) {
+    return Promise.resolve(result).then(
+      (value) => {
+        run.finish();
+        return value;
+      },
+      (error) => {
+        run.fail(error);
+        throw error;
+      },
+    ) as T;
+  }
+  run.finish();
+  return result;
+}
+
+/**
+ * Marks a function as an experiment: calling it opens a run (trial unless told otherwise),
+ * runs it with the arguments given, and closes the run `finished`, or `failed` with the
+ * error, which it rethrows. Under `scryptorum run` it joins the CLI's run instead.
+ *
+ * @example
+ * export const main = experiment({ name: "sentiment", config: { model: "gpt-4o-mini" } })(async () => {
+ *   const reviews = await loadReviews();
+ *   return score(await Promise.all(reviews.map(classify)));
+ * });
+ */
+export function experiment(opts?: string | ExperimentOptions): Wrapper {
+  const o: ExperimentOptions = typeof opts === "string" ? { name: opts } : (opts ?? {});
+  return dualUse(o.name, (fn, name) => {
+    const wrapped = keepIdentity(function (this: unknown, ...args: unknown[]) {
+      const cliRun = runtime.cliRun;
+      if (cliRun) {
+        if (o.config) cliRun.setConfig(defu(runtime.cliConfig ?? {}, o.config) as Record<string, unknown>);
+        const result = runtime.als.run({ run: cliRun }, () => fn.apply(this, args));
+        runtime.scriptWatch?.called(wrapped, result);
+        return result;
+      }
+      const current = runtime.als.getStore();
+      if (current) return fn.apply(this, args); // nested experiment: stay in the open run
+      const project = Project.find(process.cwd(), o.projectRoot);
+      const exp = new Experiment(project, name);
+      const run = exp.createRun(resolveRunType(o.runType), o.runId, { config: o.config });
+      return runInside(run, () => fn.apply(this, args));
+    }, fn);
+    Object.defineProperty(wrapped, EXPERIMENT_MARK, { value: { name, options: o } });
+    runtime.scriptWatch?.defined(wrapped);
+    return wrapped;
+  });
+}
+
+/** Marks functions made by `experiment()`, so the CLI can find "the only experiment export". */
+export const EXPERIMENT_MARK = Symbol.for("scryptorum.experiment");
+
+/** True for a function made by `experiment()`. */
+export function isExperimentFunction(value: unknown): boolean {
+  return typeof value === "function" && EXPERIMENT_MARK in value;
+}

@@ -1,0 +1,201 @@
+/**
+ * `metric`, `timer` and `llmCall`: transparent outside a run; inside one they log, keep
+ * sync functions sync, record an error and rethrow it.
+ */
+import { newSpanId, runtime } from "../core/runtime";
+import type { Run } from "../core/run";
+import { normalizeUsage } from "../core/usage";
+import { describeError } from "../core/run";
+import { currentContext } from "./context";
+import { dualUse, isThenable, keepIdentity, type AnyFn, type Wrapper } from "./decorate";
+
+type Done = (run: Run, outcome: { ok: boolean; value: unknown; args: unknown[]; ms: number; spanId: string; parent?: string; end: number }) => void;
+
+/** Runs fn in a new span under the current run, then reports the outcome to `done`. */
+function traced(fn: AnyFn, done: Done): AnyFn {
+  const als = runtime.als;
+  return keepIdentity(function (this: unknown, ...args: unknown[]) {
+    const ctx = als.getStore() ?? currentContext();
+    if (ctx === undefined) return fn.apply(this, args);
+    const run = ctx.run;
+    const spanId = newSpanId();
+    const parent = ctx.spanId;
+    const start = performance.now();
+    let result: unknown;
+    try {
+      result = als.run({ run, spanId }, Reflect.apply, fn, this, args);
+    } catch (error) {
+      const end = performance.now();
+      done(run, { ok: false, value: error, args, ms: end - start, spanId, parent, end });
+      throw error;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => {
+          const end = performance.now();
+          done(run, { ok: true, value, args, ms: end - start, spanId, parent, end });
+          return value;
+        },
+        (error) => {
+          const end = performance.now();
+          done(run, { ok: false, value: error, args, ms: end - start, spanId, parent, end });
+          throw error;
+        },
+      );
+    }
+    const end = performance.now();
+    done(run, { ok: true, value: result, args, ms: end - start, spanId, parent, end });
+    return result;
+  }, fn);
+}
+
+/** Logging must never break the user's function: a failure to log is reported, not thrown. */
+function safely(what: string, log: () => void) {
+  try {
+    log();
+  } catch (error) {
+    reportLogFailure(what, error);
+  }
+}
+
+function reportLogFailure(what: string, error: unknown) {
+  process.stderr.write(`scryptorum: could not log ${what}: ${(error as Error).message}\n`);
+}
+
+/**
+ * Times a function and logs a timing named `name` (default: the function's name).
+ *
+ * @example
+ * const load = timer("load")(async () => readRows());
+ * class Pipeline { @timer("retrieve") retrieve(q: string) { ... } }
+ */
+export function timer(name?: string): Wrapper {
+  return dualUse(name, timed);
+}
+
+/**
+ * The timer's own wrapper: the per-call path of the product, so it avoids the generic
+ * `traced` outcome object and closure (profiled: allocation and clock reads dominate).
+ */
+function timed(fn: AnyFn, opName: string): AnyFn {
+  const als = runtime.als;
+  const opJson = JSON.stringify(opName);
+  const record = (run: Run, start: number, spanId: string, parent: string | undefined, error?: unknown) => {
+    const end = performance.now();
+    try {
+      run.recordSpan(opJson, roundMs(end - start), spanId, parent, error === undefined ? undefined : describeError(error).message, end);
+    } catch (failure) {
+      reportLogFailure(`timing "${opName}"`, failure);
+    }
+  };
+  return keepIdentity(function (this: unknown, ...args: unknown[]) {
+    const ctx = als.getStore() ?? currentContext();
+    if (ctx === undefined) return fn.apply(this, args);
+    const run = ctx.run;
+    const parent = ctx.spanId;
+    const spanId = newSpanId();
+    const start = performance.now();
+    let result: unknown;
+    try {
+      result = als.run({ run, spanId }, Reflect.apply, fn, this, args);
+    } catch (error) {
+      record(run, start, spanId, parent, error ?? null);
+      throw error;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => {
+          record(run, start, spanId, parent);
+          return value;
+        },
+        (error) => {
+          record(run, start, spanId, parent, error ?? null);
+          throw error;
+        },
+      );
+    }
+    record(run, start, spanId, parent);
+    return result;
+  }, fn);
+}
+
+export interface MetricOptions {
+  name?: string;
+  type?: string;
+}
+
+/**
+ * Logs the function's return value as a metric (type defaults to "custom").
+ *
+ * @example
+ * const accuracy = metric({ name: "accuracy", type: "accuracy" })((preds, gold) => score(preds, gold));
+ */
+export function metric(opts?: string | MetricOptions): Wrapper {
+  const o: MetricOptions = typeof opts === "string" ? { name: opts } : (opts ?? {});
+  const type = o.type ?? "custom";
+  return dualUse(o.name, (fn, metricName) =>
+    keepIdentity(function (this: unknown, ...args: unknown[]) {
+      const result = fn.apply(this, args);
+      const ctx = currentContext();
+      if (ctx === undefined) return result;
+      const log = (value: unknown) => safely(`metric "${metricName}"`, () => ctx.run.logMetric(metricName, value, type));
+      if (isThenable(result)) {
+        return Promise.resolve(result).then((value) => {
+          log(value);
+          return value;
+        });
+      }
+      log(result);
+      return result;
+    }, fn),
+  );
+}
+
+export interface LlmCallOptions {
+  model: string;
+  name?: string;
+  logInput?: boolean;
+  logOutput?: boolean;
+}
+
+/**
+ * Logs each call as an `llm_call` event (model, input, output, duration, usage read from
+ * OpenAI, Anthropic and Vercel AI SDK responses) and a timing named after the function.
+ *
+ * @example
+ * const ask = llmCall("gpt-4o-mini")(async (prompt: string) => client.chat.completions.create(...));
+ */
+export function llmCall(opts: string | LlmCallOptions): Wrapper {
+  const o: LlmCallOptions = typeof opts === "string" ? { model: opts } : opts;
+  if (!o || typeof o.model !== "string" || o.model === "") {
+    throw new TypeError('llmCall needs a model: llmCall("gpt-4o") or llmCall({ model: "gpt-4o" })');
+  }
+  return dualUse(o.name, (fn, opName) =>
+    traced(fn, (run, c) =>
+      safely(`llm call "${opName}"`, () => {
+        const event: Record<string, unknown> = {
+          model: o.model,
+          input: o.logInput === false ? undefined : c.args.length === 1 ? c.args[0] : c.args,
+          output: !c.ok || o.logOutput === false ? undefined : c.value,
+          duration_ms: roundMs(c.ms),
+          span_id: c.spanId,
+          name: opName,
+        };
+        if (c.parent !== undefined) event.parent_span_id = c.parent;
+        if (c.ok) {
+          const usage = normalizeUsage(c.value);
+          if (usage) event.usage = usage;
+        } else {
+          event.error = describeError(c.value);
+        }
+        run.logEvent("llm_call", event);
+        run.recordSpan(JSON.stringify(opName), roundMs(c.ms), c.spanId, c.parent);
+      }),
+    ),
+  );
+}
+
+/** Durations to the microsecond: more digits are noise and cost bytes on every line. */
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
