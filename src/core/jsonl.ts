@@ -60,17 +60,7 @@ export class JsonlWriter {
   constructor(readonly path: string) {
     this.fd = openSync(path, "a");
     // A torn last line from a crashed writer: start ours on a fresh line.
-    const size = fstatSync(this.fd).size;
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      const rfd = openSync(path, "r");
-      try {
-        readSync(rfd, last, 0, 1, size - 1);
-      } finally {
-        closeSync(rfd);
-      }
-      if (last[0] !== 0x0a) this.chunk[this.used++] = 0x0a;
-    }
+    if (endsTorn(path, this.fd)) this.chunk[this.used++] = 0x0a;
   }
 
   /** Adds one line (JSON text without the newline). `now` is the record's Date.now(). */
@@ -135,6 +125,31 @@ export class JsonlWriter {
       dirty.delete(this);
     }
   }
+}
+
+function lastByte(path: string, size: number): number {
+  const last = Buffer.alloc(1);
+  const rfd = openSync(path, "r");
+  try {
+    readSync(rfd, last, 0, 1, size - 1);
+  } finally {
+    closeSync(rfd);
+  }
+  return last[0]!;
+}
+
+/**
+ * True when the file ends in a partial line left by a crashed writer. A live writer in the
+ * middle of a large write also leaves the file without a final newline for a moment (reads
+ * do not wait for the write), so a missing newline only counts when the size holds still
+ * for 20 ms; otherwise we would add blank lines under load.
+ */
+function endsTorn(path: string, fd: number): boolean {
+  const size = fstatSync(fd).size;
+  if (size === 0 || lastByte(path, size) === 0x0a) return false;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  const again = fstatSync(fd).size;
+  return again === size && lastByte(path, again) !== 0x0a;
 }
 
 export interface ReadOptions {

@@ -1,0 +1,40 @@
+/**
+ * The test command (`npm test` / `bun run test`): builds the binary and the library if
+ * needed, runs every bun:test suite, and ends with one line `tests: N passed, N failed`.
+ * Extra arguments go to `bun test` (a path filter, say).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+const bun = process.execPath;
+
+function step(title: string, args: string[]) {
+  process.stderr.write(`\n» ${title}\n`);
+  const r = spawnSync(bun, args, { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) {
+    process.stderr.write(`${title} failed (exit ${r.status})\n`);
+    console.log("tests: 0 passed, 1 failed");
+    process.exit(r.status ?? 1);
+  }
+}
+
+if (existsSync(join(root, "scripts/setup-browser.ts"))) step("browser for the viewer tests", ["scripts/setup-browser.ts"]);
+step("build", ["scripts/build.ts"]);
+
+process.stderr.write("\n» bun test\n");
+const child = spawn(bun, ["test", ...process.argv.slice(2)], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+let tail = "";
+child.stderr.on("data", (chunk: Buffer) => {
+  process.stderr.write(chunk);
+  tail = (tail + chunk.toString("utf8")).slice(-4000);
+});
+child.on("close", (code) => {
+  const passed = Number(/(\d+) pass\b/.exec(tail)?.[1] ?? 0);
+  const failed = Number(/(\d+) fail\b/.exec(tail)?.[1] ?? 0);
+  // A load error or an empty run exits non-zero with no failure counted: count it as one.
+  const shownFailed = code !== 0 && failed === 0 ? 1 : failed;
+  console.log(`tests: ${passed} passed, ${shownFailed} failed`);
+  process.exit(code ?? 1);
+});
