@@ -83,7 +83,7 @@ export class JsonlWriter {
       }
       this.firstAt = now;
     }
-    this.used += this.chunk.utf8Write(line, this.used);
+    this.used += this.chunk.write(line, this.used, "utf8");
     this.chunk[this.used++] = 0x0a;
     if (this.used >= FLUSH_BYTES || now - this.firstAt >= FLUSH_MS) this.flush();
   }
