@@ -16,7 +16,6 @@
  * is kept.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
-import { consola } from "consola";
 
 export const FLUSH_MS = 100;
 const FLUSH_BYTES = 256 * 1024;
@@ -159,7 +158,8 @@ export interface ReadOptions {
 
 function warnSkipped(path: string, lines: number[]) {
   const shown = lines.slice(0, 5).join(", ") + (lines.length > 5 ? `, … (${lines.length} in all)` : "");
-  consola.warn(`Skipped ${lines.length === 1 ? "a line that does" : "lines that do"} not parse in ${path}: line ${shown}`);
+  // Plain stderr, not consola: the store is on every command's load path, consola is not.
+  process.stderr.write(`[warn] Skipped ${lines.length === 1 ? "a line that does" : "lines that do"} not parse in ${path}: line ${shown}\n`);
 }
 
 /**

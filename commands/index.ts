@@ -1,0 +1,19 @@
+/** The root command; subcommands load lazily, with literal paths so the bundler keeps them. */
+import { defineCommand } from "citty";
+import { VERSION } from "../src/version";
+
+export const main = defineCommand({
+  meta: {
+    name: "scryptorum",
+    version: VERSION,
+    description: "Local-first tracking for LLM experiments: runs as plain JSONL files",
+  },
+  subCommands: {
+    init: () => import("./init").then((m) => m.default),
+    "create-project": () => import("./create-project").then((m) => m.default),
+    "create-experiment": () => import("./create-experiment").then((m) => m.default),
+    "list-experiments": () => import("./list-experiments").then((m) => m.default),
+    "list-runs": () => import("./list-runs").then((m) => m.default),
+    run: () => import("./run").then((m) => m.default),
+  },
+});

@@ -1,0 +1,48 @@
+import { defineCommand } from "citty";
+import type { DispatchData } from "../src/cli/dispatch";
+import { splitAtDashDash } from "../src/cli/argv";
+import { sharedArgs } from "./_shared";
+
+export default defineCommand({
+  meta: {
+    name: "run",
+    description: "Run your code inside a new run of an experiment: a trial, or a kept milestone",
+  },
+  args: {
+    experiment: { type: "positional", required: true, description: "The experiment's name (created if it does not exist)", valueHint: "name" },
+    module: {
+      type: "string",
+      alias: "m",
+      description: "A file or package to import; runs its #Export, else its default export, else its only experiment",
+      valueHint: "file|package[#Export]",
+    },
+    script: { type: "string", alias: "s", description: "A file to execute inside the run", valueHint: "file" },
+    milestone: { type: "boolean", description: "Make a milestone run (kept, with a code snapshot) instead of a trial" },
+    "run-id": { type: "string", description: "The milestone's id (default: ms-YYYYMMDD-HHMMSS)", valueHint: "id" },
+    config: { type: "string", description: "A JSON file merged over the experiment's config", valueHint: "file" },
+    ...sharedArgs,
+  },
+  async run({ args, data, rawArgs }) {
+    // Loaded here, not at the top: `--help` need not load the library and the loader.
+    const { prepareRun, executeRun } = await import("../src/cli/run");
+    const { formatRunSummary } = await import("../src/cli/format");
+    const { out, outJson } = await import("../src/cli/output");
+    const { ExperimentFailed, describeThrown } = await import("../src/cli/errors");
+    const prepared = prepareRun({
+      experiment: args.experiment,
+      module: args.module,
+      script: args.script,
+      milestone: args.milestone,
+      runId: args["run-id"],
+      config: args.config,
+      projectRoot: args["project-root"],
+      userArgs: (data as DispatchData | undefined)?.rest ?? splitAtDashDash(rawArgs).rest,
+    });
+    const { summary, error } = await executeRun(prepared);
+    if (args.json) outJson(summary);
+    else out(formatRunSummary(summary).join("\n"));
+    if (error !== undefined) {
+      throw new ExperimentFailed(`experiment "${prepared.experiment}" failed: ${describeThrown(error)}`, `${summary.dir}/run.json`, { cause: error });
+    }
+  },
+});

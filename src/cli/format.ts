@@ -1,0 +1,102 @@
+/**
+ * Plain-text rendering of runs and experiments for the terminal. Pure: strings in, strings
+ * out; the commands print. Shared by list-runs, run and (later) show/compare.
+ */
+import type { RunSummary } from "../core/experiment";
+
+/** Seconds as "850ms", "12.3s", "4m 05s" or "2h 03m"; "-" when unknown. */
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || seconds === null || !Number.isFinite(seconds)) return "-";
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  if (seconds < 60) return `${(Math.round(seconds * 10) / 10).toFixed(1)}s`;
+  const s = Math.round(seconds);
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/**
+ * An ISO timestamp in local time (the files keep UTC): "YYYY-MM-DD HH:MM", or "MM-DD HH:MM"
+ * with `short` (as `ls -l` drops the current year); "-" when missing.
+ */
+export function formatTime(iso: string | undefined, short = false): string {
+  if (!iso) return "-";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, "0");
+  const day = `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return short ? day : `${d.getFullYear()}-${day}`;
+}
+
+/** A metric value: numbers to at most 4 significant digits, everything else as short JSON. */
+export function formatValue(value: unknown): string {
+  if (typeof value === "number") {
+    if (Number.isInteger(value)) return String(value);
+    return String(Number(value.toPrecision(4)));
+  }
+  if (typeof value === "string") return value.length > 24 ? `${value.slice(0, 23)}…` : value;
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 24 ? `${json.slice(0, 23)}…` : json;
+}
+
+/**
+ * `name=value` pairs that fit in `width` characters, in the order given; when some do not
+ * fit, the line ends saying how many were left out ("+3 more", or "+3" when that is all
+ * that fits).
+ */
+export function fitMetrics(metrics: Record<string, unknown>, width: number): string {
+  const pairs = Object.entries(metrics).map(([k, v]) => `${k}=${formatValue(v)}`);
+  let line = "";
+  let shown = 0;
+  for (const pair of pairs) {
+    const next = line ? `${line}  ${pair}` : pair;
+    const left = pairs.length - shown - 1;
+    if (next.length + (left > 0 ? `  +${left}`.length : 0) > width) break;
+    line = next;
+    shown++;
+  }
+  const left = pairs.length - shown;
+  if (left === 0) return line;
+  if (!line) return `+${left} more`;
+  return `${line}  +${left} more`.length <= width ? `${line}  +${left} more` : `${line}  +${left}`;
+}
+
+const RUN_HEADERS = ["RUN", "TYPE", "STATUS", "STARTED", "DURATION"] as const;
+
+/**
+ * One header line and one line per run: id, type, status (with `crashed`), start time,
+ * duration, then the metrics that fit in `width` columns.
+ *
+ * @example
+ * formatRunsTable(exp.listRuns(), process.stdout.columns ?? 80).join("\n");
+ */
+export function formatRunsTable(runs: readonly RunSummary[], width = 80): string[] {
+  // Within the current year the year is left out, leaving room for metrics.
+  const year = new Date().getFullYear();
+  const short = runs.every((r) => !r.started_at || new Date(r.started_at).getFullYear() === year);
+  const rows = runs.map((r) => [r.run_id, r.run_type, r.status, formatTime(r.started_at, short), formatDuration(r.duration_seconds)]);
+  const widths = RUN_HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const pad = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  const fixed = widths.reduce((a, b) => a + b, 0) + 2 * widths.length;
+  const room = Math.max(width - fixed, 8);
+  return [
+    `${pad(RUN_HEADERS)}  METRICS`.trimEnd(),
+    ...rows.map((row, i) => `${pad(row)}  ${fitMetrics(runs[i]!.metrics ?? {}, room)}`.trimEnd()),
+  ];
+}
+
+/** One line per experiment: its name and run count, aligned. */
+export function formatExperiments(experiments: readonly { name: string; runs: number }[]): string[] {
+  const w = Math.max(0, ...experiments.map((e) => e.name.length));
+  return experiments.map((e) => `${e.name.padEnd(w)}  ${e.runs} run${e.runs === 1 ? "" : "s"}`);
+}
+
+/** What `scryptorum run` prints when a run ends: id and type, status and duration, folder, metrics. */
+export function formatRunSummary(run: RunSummary & { dir: string }): string[] {
+  const metrics = Object.entries(run.metrics ?? {}).map(([k, v]) => `${k}=${formatValue(v)}`);
+  return [
+    `run:     ${run.run_id} (${run.run_type})`,
+    `status:  ${run.status} in ${formatDuration(run.duration_seconds)}`,
+    `folder:  ${run.dir}`,
+    `metrics: ${metrics.length ? metrics.join("  ") : "(none)"}`,
+  ];
+}

@@ -1,0 +1,94 @@
+/**
+ * Calling the user's code inside the CLI's run: `--module` picks and calls an export,
+ * `--script` executes a file and calls the experiment it only defined.
+ */
+import type { Run } from "../core/run";
+import { runtime } from "../core/runtime";
+import { importUserModule } from "../loader";
+import { isExperimentFunction } from "../tracking/experiment";
+import { executeRunnable, isRunnableClass } from "../tracking/runnable";
+import { withRun } from "../tracking/context";
+
+const isClass = (fn: Function) => /^class[\s{]/.test(Function.prototype.toString.call(fn));
+
+/**
+ * The export `--module` runs: `exportName`, else the default export, else the only
+ * experiment or BaseRunnable export. Throws (the run then fails) when there is none.
+ */
+export function pickExport(mod: Record<string, unknown>, exportName: string | undefined, spec: string): { name: string; value: Function } {
+  const names = Object.keys(mod);
+  if (exportName !== undefined) {
+    const value = mod[exportName];
+    if (value === undefined) throw new Error(`${spec} has no export "${exportName}" (it exports: ${names.join(", ") || "nothing"})`);
+    if (typeof value !== "function") throw new Error(`export "${exportName}" of ${spec} is a ${typeof value}, not a function or a BaseRunnable class`);
+    return { name: exportName, value };
+  }
+  if (typeof mod.default === "function") return { name: "default", value: mod.default };
+  const runnable = names.filter((n) => isExperimentFunction(mod[n]) || isRunnableClass(mod[n]));
+  if (runnable.length === 1) return { name: runnable[0]!, value: mod[runnable[0]!] as Function };
+  if (runnable.length > 1) {
+    throw new Error(`${spec} exports several experiments (${runnable.join(", ")}): pick one with --module ${spec}#${runnable[0]}`);
+  }
+  throw new Error(
+    `${spec} exports nothing runnable: export an experiment(), a BaseRunnable class or a default function, or name one with --module ${spec}#name`,
+  );
+}
+
+/**
+ * Calls a picked export inside `run`: a BaseRunnable class is instantiated with
+ * `(run, config)` and run through its lifecycle; an experiment() function is called with
+ * no arguments (it joins the run); any other function gets `(run, config)`.
+ */
+export async function callExport(target: { name: string; value: Function }, run: Run, config: Record<string, unknown>): Promise<unknown> {
+  const fn = target.value;
+  if (isRunnableClass(fn)) return executeRunnable(new fn(run, config), run);
+  if (isClass(fn)) throw new Error(`export "${target.name}" is a class that does not extend BaseRunnable: extend it, or export a function`);
+  if (isExperimentFunction(fn)) return withRun(run, () => fn());
+  return withRun(run, () => fn(run, config));
+}
+
+/** `--module`: import, pick the export, call it. */
+export async function runModule(file: string, spec: string, exportName: string | undefined, run: Run, config: Record<string, unknown>): Promise<void> {
+  const mod = await withRun(run, () => importUserModule(file));
+  await callExport(pickExport(mod, exportName, spec), run, config);
+}
+
+/**
+ * `--script`: executes the file inside the run and waits for the experiments it called.
+ * When it called none (its call guarded by `import.meta.main`, which is false under
+ * `import()`) and defined exactly one, that one is called.
+ */
+export async function runScript(file: string, spec: string, run: Run): Promise<void> {
+  const defined: Function[] = [];
+  const pending: unknown[] = [];
+  let calls = 0;
+  runtime.scriptWatch = {
+    defined: (fn) => void defined.push(fn),
+    called: (_fn, result) => {
+      calls++;
+      if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+        const settled = Promise.resolve(result);
+        settled.catch(() => {}); // awaited below; no "unhandled rejection" meanwhile
+        pending.push(settled);
+      }
+    },
+  };
+  try {
+    const drain = async () => {
+      while (pending.length > 0) await pending.shift();
+    };
+    const mod = await withRun(run, () => importUserModule(file));
+    await drain();
+    if (calls > 0 || defined.length === 0) return;
+    const main = defined.length === 1 ? defined[0]! : defined.find((fn) => fn === mod.default);
+    if (!main) {
+      throw new Error(
+        `${spec} defines ${defined.length} experiments and calls none: call one in the script, or run one with --module ${spec}#name`,
+      );
+    }
+    await withRun(run, () => main());
+    await drain();
+  } finally {
+    runtime.scriptWatch = undefined;
+  }
+}

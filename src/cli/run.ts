@@ -1,0 +1,207 @@
+/**
+ * `scryptorum run`: every input is checked before anything is written (`prepareRun`), then
+ * the run is opened and the user's code runs inside it in this process (`executeRun`).
+ */
+import { readFileSync, statSync } from "node:fs";
+import { relative, resolve } from "pathe";
+import { UserError } from "../core/errors";
+import { Experiment, type RunSummary } from "../core/experiment";
+import { Project } from "../core/project";
+import type { RunTypeName } from "../core/run";
+import { runtime } from "../core/runtime";
+import { validateName, validateRunId } from "../core/validate";
+import { importUserModule, resolveModule, resolveScript } from "../loader";
+import { registry, type Plugin } from "../plugins/registry";
+import { normalizeLoadError } from "./errors";
+import { runModule, runScript } from "./invoke";
+import { logger } from "./log";
+
+export interface RunRequest {
+  experiment: string;
+  module?: string;
+  script?: string;
+  milestone?: boolean;
+  runId?: string;
+  /** Path of a JSON file merged over the experiment's own config. */
+  config?: string;
+  projectRoot?: string;
+  /** Arguments after `--`, for the user's code. */
+  userArgs?: string[];
+  /** Recorded as the run's argv (secrets redacted by the core). */
+  argv?: string[];
+  cwd?: string;
+}
+
+/** A request that passed every check; nothing has been written yet. */
+export interface PreparedRun {
+  project: Project;
+  experiment: string;
+  type: RunTypeName;
+  runId?: string;
+  mode: "module" | "script";
+  /** The spec as the user gave it (without `#Export`), for messages. */
+  spec: string;
+  file: string;
+  exportName?: string;
+  config: Record<string, unknown>;
+  plugins: string[];
+  userArgs: string[];
+  argv: string[];
+  cwd: string;
+}
+
+export interface RunOutcome {
+  summary: RunSummary & { dir: string };
+  /** What the user's code threw (the run is marked failed), if anything. */
+  error?: unknown;
+}
+
+/** Splits `spec#Export`; the export must be an identifier. */
+export function splitExport(spec: string): { spec: string; exportName?: string } {
+  const i = spec.lastIndexOf("#");
+  if (i <= 0) return { spec };
+  const exportName = spec.slice(i + 1);
+  if (!/^[A-Za-z_$][\w$]*$/.test(exportName)) {
+    throw new UserError(`--module ${spec}: "${exportName}" is not an export name: use --module file.ts#ExportName`);
+  }
+  return { spec: spec.slice(0, i), exportName };
+}
+
+function readConfigFile(path: string, cwd: string): Record<string, unknown> {
+  const abs = resolve(cwd, path);
+  let text: string;
+  try {
+    if (statSync(abs).isDirectory()) throw new UserError(`--config ${path} is a folder: give a JSON file`);
+    text = readFileSync(abs, "utf8");
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(code === "ENOENT" ? `--config ${path}: no such file (${abs})` : `--config ${path} cannot be read: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`--config ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new UserError(`--config ${path} must hold a JSON object, like {"model": "gpt-4o-mini"}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Checks everything `run` was given, writing nothing: the flags' combination, names and ids,
+ * the project, the code to run, the config file, the milestone id, a trial still running.
+ */
+export function prepareRun(req: RunRequest): PreparedRun {
+  const cwd = resolve(req.cwd ?? process.cwd());
+  if (req.module === undefined && req.script === undefined) {
+    throw new UserError("nothing to run: give --module <file|package> or --script <file>");
+  }
+  if (req.module !== undefined && req.script !== undefined) {
+    throw new UserError("give either --module or --script, not both");
+  }
+  if (req.runId !== undefined && !req.milestone) {
+    throw new UserError("--run-id is only for milestone runs: add --milestone, or drop --run-id");
+  }
+  const experiment = validateName(req.experiment, "experiment name");
+  const type: RunTypeName = req.milestone ? "milestone" : "trial";
+  if (req.runId !== undefined) validateRunId(req.runId);
+  const project = Project.find(cwd, req.projectRoot);
+  let target: { spec: string; exportName?: string; file: string };
+  if (req.module !== undefined) {
+    const { spec, exportName } = splitExport(req.module);
+    target = { spec, exportName, file: resolveModule(spec, cwd) };
+  } else {
+    target = { spec: req.script!, file: resolveScript(req.script!, cwd) };
+  }
+  const config = req.config !== undefined ? readConfigFile(req.config, cwd) : {};
+  Experiment.checkNewRun(project.root, experiment, type, req.runId);
+  const plugins = (project.anchor?.plugins ?? []).map((p) => {
+    if (typeof p !== "string" || !project.anchorDir) throw new UserError(`"plugins" in .scryptorum must be a list of file paths`);
+    try {
+      return resolveModule(p.startsWith(".") || p.startsWith("/") ? p : `./${p}`, project.anchorDir);
+    } catch {
+      throw new UserError(`plugin ${p} named in ${project.anchorDir}/.scryptorum: no such file: fix or remove it in "plugins"`);
+    }
+  });
+  return {
+    project,
+    experiment,
+    type,
+    runId: req.runId,
+    mode: req.module !== undefined ? "module" : "script",
+    spec: target.spec,
+    file: target.file,
+    exportName: target.exportName,
+    config,
+    plugins,
+    userArgs: req.userArgs ?? [],
+    argv: req.argv ?? ["scryptorum", ...process.argv.slice(2)],
+    cwd,
+  };
+}
+
+/** Imports the plugins named in `.scryptorum` and registers them; a plugin that fails to load is the user's to fix. */
+async function loadPlugins(files: readonly string[], anchorDir: string): Promise<void> {
+  for (const file of files) {
+    const shown = relative(anchorDir, file);
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importUserModule(file);
+    } catch (error) {
+      throw new UserError(`plugin ${shown} (named in .scryptorum) failed to load: ${(normalizeLoadError(error) as Error).message}`, { cause: error });
+    }
+    let plugin = (mod.default ?? mod.plugin) as unknown;
+    if (typeof plugin === "function") plugin = await (plugin as () => unknown)();
+    if (!plugin || typeof plugin !== "object" || typeof (plugin as Plugin).name !== "string") {
+      throw new UserError(`plugin ${shown} (named in .scryptorum) must export a plugin: export default { name: "my-plugin", onEvent() {} }`);
+    }
+    registry.register(plugin as Plugin);
+  }
+}
+
+/**
+ * Opens the run (creating the experiment if needed), runs the user's code inside it and
+ * closes it: `finished`, or `failed` with the error. Resolves with the run's summary; the
+ * error, if any, is in the outcome, not thrown.
+ */
+export async function executeRun(p: PreparedRun): Promise<RunOutcome> {
+  await loadPlugins(p.plugins, p.project.anchorDir ?? p.cwd);
+  const exp = new Experiment(p.project, p.experiment);
+  const run = exp.createRun(p.type, p.runId, { config: p.config, argv: p.argv, cwd: p.cwd });
+  const what = `${p.mode === "module" ? "--module" : "--script"} ${p.spec}${p.exportName ? `#${p.exportName}` : ""}`;
+  logger.info(`started ${run.id} (${p.type}) of experiment "${p.experiment}": ${what}`);
+  runtime.cliRun = run;
+  runtime.cliConfig = p.config;
+  const saved = { argv: process.argv, dir: process.env.SCRYPTORUM_RUN_DIR, type: process.env.SCRYPTORUM_RUN_TYPE };
+  // Child processes and Workers of the user's code attach to this run.
+  process.env.SCRYPTORUM_RUN_DIR = run.dir;
+  process.env.SCRYPTORUM_RUN_TYPE = p.type;
+  process.argv = [process.execPath, p.file, ...p.userArgs];
+  let error: unknown;
+  try {
+    if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, p.config);
+    else await runScript(p.file, p.spec, run);
+    run.finish();
+  } catch (thrown) {
+    error = normalizeLoadError(thrown);
+    run.fail(error);
+  } finally {
+    process.argv = saved.argv;
+    restoreEnv("SCRYPTORUM_RUN_DIR", saved.dir);
+    restoreEnv("SCRYPTORUM_RUN_TYPE", saved.type);
+    runtime.cliRun = undefined;
+    runtime.cliConfig = undefined;
+  }
+  const summary = exp.listRuns().find((r) => r.run_id === run.id);
+  if (!summary) throw new Error(`Failed to read run ${run.id} back from ${run.dir}`);
+  if (error === undefined && run.status === "failed") error = new Error(run.info.error?.message ?? "the run was marked failed");
+  return { summary: { ...summary, dir: run.dir }, error };
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}

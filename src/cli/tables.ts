@@ -1,0 +1,145 @@
+/**
+ * Terminal building blocks for the results commands (show, compare, diff, check): aligned
+ * tables that fit a width, colours that vanish without a TTY or with NO_COLOR, and number
+ * formats. Pure: strings in, strings out.
+ */
+import { formatDuration, formatValue } from "./format";
+import { colorEnabled } from "./output";
+
+export type Color = "red" | "green" | "yellow" | "cyan" | "dim" | "bold";
+const CODES: Record<Color, [number, number]> = { red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] };
+
+/** How a view is drawn: its width and whether it may colour. */
+export interface ViewOptions {
+  width: number;
+  color: boolean;
+}
+
+/** The terminal's width (80 without a TTY), capped so lines stay readable. */
+export function terminalWidth(stream: { columns?: number; isTTY?: boolean } = process.stdout): number {
+  return stream.isTTY && stream.columns ? Math.max(40, Math.min(stream.columns, 160)) : 80;
+}
+
+/** Wraps text in an ANSI colour when `on`. */
+export function paint(text: string, color: Color | undefined, on: boolean): string {
+  if (!on || !color || text === "") return text;
+  const [open, close] = CODES[color];
+  return `\x1b[${open}m${text}\x1b[${close}m`;
+}
+
+/** Cuts text to `width` characters, ending with "…" when cut. */
+export function clip(text: string, width: number): string {
+  if (width <= 0) return "";
+  const flat = text.replace(/\s*\n\s*/g, " ⏎ ");
+  return flat.length <= width ? flat : `${flat.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** Cuts text to `width` characters keeping its start and more of its end ("ms-2…120001"): ids differ at the end. */
+export function clipMiddle(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width < 5) return clip(text, width);
+  const head = Math.max(2, Math.floor((width - 1) / 3));
+  return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
+}
+
+/** Wraps a message to `width`, later lines indented by `indent` spaces. */
+export function wrap(text: string, width: number, indent = 2): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/ +/)) {
+    const room = width - (lines.length ? indent : 0);
+    if (line && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l, i) => (i === 0 ? l : " ".repeat(indent) + l));
+}
+
+export type Cell = string | { text: string; color?: Color };
+export interface Column {
+  header: string;
+  align?: "left" | "right";
+  /** Columns that may be cut to fit the width, down to this many characters. */
+  min?: number;
+  /** Where a cut header or cell loses characters: the end (default) or the middle (ids). */
+  cut?: "end" | "middle";
+}
+
+const textOf = (c: Cell) => (typeof c === "string" ? c : c.text);
+
+/**
+ * An aligned table with a header line; shrinkable columns are cut ("…") to fit `width`.
+ *
+ * @example
+ * renderTable([{ header: "NAME", min: 8 }, { header: "VALUE", align: "right" }], [["accuracy", "0.91"]], { width: 80, color: false });
+ * // ["NAME      VALUE", "accuracy   0.91"]
+ */
+export function renderTable(columns: readonly Column[], rows: readonly Cell[][], view: ViewOptions, indent = ""): string[] {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => textOf(r[i] ?? "").length)));
+  const total = () => indent.length + widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  // Too wide: narrow the widest shrinkable column, one character at a time, down to its min.
+  while (total() > view.width) {
+    let widest = -1;
+    columns.forEach((c, i) => {
+      if (c.min !== undefined && widths[i]! > c.min && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    });
+    if (widest < 0) break;
+    widths[widest]!--;
+  }
+  const line = (cells: readonly Cell[], header: boolean) =>
+    indent +
+    columns
+      .map((c, i) => {
+        const cell = cells[i] ?? "";
+        const text = (c.cut === "middle" && header ? clipMiddle : clip)(textOf(cell), widths[i]!);
+        const padded = c.align === "right" ? text.padStart(widths[i]!) : i === columns.length - 1 ? text : text.padEnd(widths[i]!);
+        return paint(padded, header ? "dim" : typeof cell === "string" ? undefined : cell.color, view.color);
+      })
+      .join("  ")
+      .trimEnd();
+  return [line(columns.map((c) => c.header), true), ...rows.map((r) => line(r, false))];
+}
+
+/** A section title. */
+export function title(text: string, view: ViewOptions): string {
+  return paint(text, "bold", view.color);
+}
+
+/** Milliseconds for people: "0.42ms", "12.3ms", "1.2s", "4m 05s"; "-" when unknown. */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "-";
+  if (ms < 1) return `${Number(ms.toPrecision(2))}ms`;
+  if (ms < 1000) return `${Number(ms.toPrecision(3))}ms`;
+  return formatDuration(ms / 1000);
+}
+
+/** A whole number with thousands separators. */
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? "-" : n.toLocaleString("en-US");
+}
+
+/** Dollars: 4 decimals under $1, 2 above; "-" when unknown. */
+export function formatCost(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return "-";
+  return `$${usd.toFixed(Math.abs(usd) < 1 ? 4 : 2)}`;
+}
+
+/** A signed delta ("+0.05", "-3", "±0"); "" when there is none. */
+export function formatDelta(d: number | null | undefined, unit: "value" | "ms" | "count" | "usd" = "value"): string {
+  if (d === null || d === undefined) return "";
+  if (d === 0) return "±0";
+  const sign = d > 0 ? "+" : "-";
+  const a = Math.abs(d);
+  const body = unit === "ms" ? formatMs(a) : unit === "count" ? formatCount(a) : unit === "usd" ? formatCost(a) : formatValue(a);
+  return `${sign}${body}`;
+}
+
+/** Any metric value, short. */
+export { formatValue };
+
+/** How the current process's stdout is drawn: its width, and colour only on a TTY without NO_COLOR. */
+export function stdoutView(): ViewOptions {
+  return { width: terminalWidth(process.stdout), color: colorEnabled(process.stdout) };
+}

@@ -1,0 +1,80 @@
+/** --help, --version, unknown commands and flags, colour, and `--` on every command. */
+import { describe, expect, test } from "bun:test";
+import { cli, tempDir } from "../helpers/cli";
+import pkg from "../../package.json" with { type: "json" };
+
+const COMMANDS = ["init", "create-project", "create-experiment", "list-experiments", "list-runs", "run"];
+
+describe("help and version", () => {
+  test.concurrent("root --help lists every command, on stdout, exit 0", async () => {
+    const r = await cli(["--help"], { cwd: tempDir() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toStartWith(`scryptorum ${pkg.version}: Local-first tracking for LLM experiments`);
+    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} +\\S`, "m"));
+    expect(r.stdout).not.toMatch(/ +$/m); // no trailing spaces
+  });
+
+  for (const c of COMMANDS) {
+    test.concurrent(`${c} --help and -h`, async () => {
+      const long = await cli([c, "--help"], { cwd: tempDir() });
+      const short = await cli([c, "-h"], { cwd: tempDir() });
+      expect(long.code).toBe(0);
+      expect(long.stdout).toContain(`Usage: scryptorum ${c}`);
+      expect(long.stdout).toContain("  --debug ");
+      expect(short.stdout).toBe(long.stdout);
+    });
+    test.concurrent(`${c} --version`, async () => {
+      expect(await cli([c, "--version"], { cwd: tempDir() })).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+    });
+  }
+
+  test.concurrent("--version and -v at the root", async () => {
+    expect((await cli(["--version"], { cwd: tempDir() })).stdout).toBe(`${pkg.version}\n`);
+    expect((await cli(["-v"], { cwd: tempDir() })).stdout).toBe(`${pkg.version}\n`);
+  });
+
+  test.concurrent("no command: usage on stderr, exit 2", async () => {
+    const r = await cli([], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("Usage: scryptorum <command> [options]");
+    expect(r.stderr).toEndWith("error: no command given: run `scryptorum <command>`, or `scryptorum --help`\n");
+  });
+
+  test.concurrent("colour only when asked, never with NO_COLOR", async () => {
+    const forced = await cli(["--help"], { cwd: tempDir(), env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
+    expect(forced.stdout).toContain("\x1b[1mUsage:");
+    const both = await cli(["--help"], { cwd: tempDir(), env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
+    expect(both.stdout).not.toContain("\x1b[");
+    const piped = await cli(["--help"], { cwd: tempDir(), env: { NO_COLOR: undefined } });
+    expect(piped.stdout).not.toContain("\x1b[");
+  });
+});
+
+describe("refusals: exit 2, one plain line naming the problem", () => {
+  const cases: [string[], string][] = [
+    [["frobnicate"], 'unknown command "frobnicate": run `scryptorum --help` to see the commands'],
+    [["--frobnicate"], "unknown option --frobnicate: run `scryptorum --help` for usage"],
+    [["list-experiments", "--jsn"], "unknown option --jsn: run `scryptorum list-experiments --help` for usage"],
+    [["list-experiments", "--json=1", "-x"], "unknown option -x: run `scryptorum list-experiments --help` for usage"],
+    [["init", "--project-name"], "option --project-name needs a value: run `scryptorum init --help` for usage"],
+    [["init", "--project-name", "--force"], "option --project-name needs a value: run `scryptorum init --help` for usage"],
+    [["list-runs"], "missing <experiment>: run `scryptorum list-runs --help` for usage"],
+    [["list-runs", "a", "b"], 'unexpected argument "b": run `scryptorum list-runs --help` for usage'],
+    [["list-experiments", "--", "x"], "`scryptorum list-experiments` takes no arguments after --: only `scryptorum run` passes them on"],
+    [["run", "-ms", "x.ts", "e"], "unknown option -ms: run `scryptorum run --help` for usage"],
+  ];
+  for (const [args, message] of cases) {
+    test.concurrent(args.join(" "), async () => {
+      expect(await cli(args, { cwd: tempDir() })).toEqual({ code: 2, stdout: "", stderr: `error: ${message}\n` });
+    });
+  }
+
+  test.concurrent("--help after -- is not ours", async () => {
+    // Reaches the command, which then finds no project: proof that --help was left alone.
+    const r = await cli(["run", "demo", "-s", "x.ts", "--", "--help"], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toStartWith("error: no scryptorum project found from ");
+  });
+});
