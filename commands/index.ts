@@ -15,5 +15,10 @@ export const main = defineCommand({
     "list-experiments": () => import("./list-experiments").then((m) => m.default),
     "list-runs": () => import("./list-runs").then((m) => m.default),
     run: () => import("./run").then((m) => m.default),
+    show: () => import("./show").then((m) => m.default),
+    compare: () => import("./compare").then((m) => m.default),
+    diff: () => import("./diff").then((m) => m.default),
+    check: () => import("./check").then((m) => m.default),
+    export: () => import("./export").then((m) => m.default),
   },
 });

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { buildFixture, cli, cliJson, type Fixture } from "./results-fixture";
+
+let f: Fixture;
+beforeAll(() => {
+  f = buildFixture();
+});
+afterAll(() => f.cleanup());
+
+describe("scryptorum compare", () => {
+  test("prints metrics side by side with deltas from the first run", () => {
+    const r = cli(f.dir, "compare", "qa", "v1", "v2");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("qa: v2 against v1* (deltas are run minus baseline)");
+    expect(r.stdout).toMatch(/^METRIC\s+v1\*\s+v2\s+Δ$/m);
+    expect(r.stdout).toMatch(/^f1\s+0\.7\s+0\.8\s+\+0\.1$/m);
+    expect(r.stdout).toMatch(/^loss\s+0\.25\s+0\.2\s+-0\.05$/m);
+    expect(r.stdout).toMatch(/^accuracy\s+0\.75\s+0\.75\s+±0$/m);
+    expect(r.stdout).toMatch(/^load\s+30ms\s+20ms\s+-10ms$/m);
+    expect(r.stdout).toMatch(/^llm_mean_ms\s+100ms\s+150ms\s+\+50ms$/m);
+    for (const line of r.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  test("--json: runs, baseline and rows aligned with the runs", () => {
+    const { code, json } = cliJson(f.dir, "compare", "qa", "v1", "v2");
+    expect(code).toBe(0);
+    expect(Object.keys(json)).toEqual(["experiment", "baseline", "runs", "metrics", "timings", "usage"]);
+    expect(json.baseline).toBe("v1");
+    expect(json.runs.map((r: any) => r.run_id)).toEqual(["v1", "v2"]);
+    expect(json.metrics.find((m: any) => m.name === "f1")).toEqual({ name: "f1", values: [0.7, 0.8], deltas: [null, 0.1], lower_is_better: false, changed: true });
+    expect(json.metrics.find((m: any) => m.name === "loss")).toMatchObject({ deltas: [null, -0.05], lower_is_better: true });
+    expect(json.usage.find((u: any) => u.name === "cost_usd")).toMatchObject({ values: [0.04, 0.04], changed: false });
+  });
+
+  test("--baseline takes deltas from another run, added when not listed", () => {
+    const { json } = cliJson(f.dir, "compare", "qa", "v2", "--baseline", "v1", "trial_run");
+    expect(json.runs.map((r: any) => r.run_id)).toEqual(["v1", "v2", "trial_run"]);
+    expect(json.baseline).toBe("v1");
+    expect(json.metrics.find((m: any) => m.name === "accuracy").deltas).toEqual([null, 0, -0.25]);
+  });
+
+  test("--only-changed hides equal rows", () => {
+    const r = cli(f.dir, "compare", "qa", "v1", "v2", "--only-changed");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^f1 /m);
+    expect(r.stdout).not.toMatch(/^accuracy /m);
+    expect(r.stdout).not.toMatch(/^cost_usd /m);
+    const { json } = cliJson(f.dir, "compare", "qa", "v1", "v2", "--only-changed");
+    expect(json.metrics.every((m: any) => m.changed)).toBe(true);
+  });
+
+  test("--cases finds exactly the cases that changed", () => {
+    const r = cli(f.dir, "compare", "qa", "v1", "v2", "--cases");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("CASES v2 against v1: 1 better, 1 worse, 1 changed, 0 added, 0 removed, 1 same");
+    expect(r.stdout).toMatch(/^ {2}worse {4}q1 {2}correct 1 → 0 {2}output "Paris" → "Nice"$/m);
+    expect(r.stdout).toMatch(/^ {2}better {3}q2 {2}correct 0 → 1/m);
+    expect(r.stdout).toMatch(/^ {2}changed {2}q3 {2}output "4" → "four"$/m);
+    expect(r.stdout).not.toContain("q4");
+
+    const { json } = cliJson(f.dir, "compare", "qa", "v1", "v2", "--cases");
+    expect(json.cases.baseline).toBe("v1");
+    const [run] = json.cases.runs;
+    expect(run.counts).toEqual({ better: 1, worse: 1, changed: 1, added: 0, removed: 0, same: 1 });
+    expect(run.cases.map((c: any) => [c.case, c.status])).toEqual([["q1", "worse"], ["q2", "better"], ["q3", "changed"]]);
+    expect(run.cases[0]).toEqual({
+      case: "q1",
+      status: "worse",
+      baseline: { output: "Paris", scores: { correct: 1 } },
+      run: { output: "Nice", scores: { correct: 0 } },
+      score_deltas: { correct: -1 },
+    });
+  });
+
+  test("a run named twice or unknown is exit 2", () => {
+    expect(cli(f.dir, "compare", "qa", "v1", "v1").stderr).toContain('run "v1" is named twice');
+    const r = cli(f.dir, "compare", "qa", "v1", "zz");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("scryptorum list-runs qa");
+    expect(cli(f.dir, "compare", "qa", "v1").code).toBe(2);
+  });
+});

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { buildFixture, cli, cliJson, type Fixture } from "./results-fixture";
+
+let f: Fixture;
+beforeAll(() => {
+  f = buildFixture();
+});
+afterAll(() => f.cleanup());
+
+describe("scryptorum diff", () => {
+  test("shows a changed config value and a changed code file between two milestones", () => {
+    const r = cli(f.dir, "diff", "qa", "v1", "v2");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("v1 → v2: 4 files changed (4 modified, 0 added, 0 removed)");
+    expect(r.stdout).toMatch(/^ {2}temperature {2}0\.2 → 0\.7$/m);
+    expect(r.stdout).toContain(["--- a/v1/config/model.json", "+++ b/v2/config/model.json", "@@ -1,4 +1,4 @@", " {", '   "model": "gpt-4o",', '-  "temperature": 0.2', '+  "temperature": 0.7', " }"].join("\n"));
+    expect(r.stdout).toContain(["--- a/v1/prompts/answer.txt", "+++ b/v2/prompts/answer.txt", "@@ -1 +1 @@", "-Answer briefly.", "+Answer in one word."].join("\n"));
+    expect(r.stdout).toContain(["--- a/v1/src/app.ts", "+++ b/v2/src/app.ts", "@@ -1,2 +1,2 @@", " export const model = 'gpt-4o';", "-export const retries = 2;", "+export const retries = 3;"].join("\n"));
+  });
+
+  test("--json lists config keys and files", () => {
+    const { code, json } = cliJson(f.dir, "diff", "qa", "v1", "v2");
+    expect(code).toBe(0);
+    expect(Object.keys(json)).toEqual(["a", "b", "config", "files", "notes", "counts"]);
+    expect(json.config).toEqual([{ key: "temperature", status: "changed", a: 0.2, b: 0.7 }]);
+    expect(json.files.map((x: any) => [x.section, x.path, x.status])).toEqual([
+      ["run_config", "run.json#config", "modified"],
+      ["config", "config/model.json", "modified"],
+      ["prompts", "prompts/answer.txt", "modified"],
+      ["code", "src/app.ts", "modified"],
+    ]);
+    expect(json.files[3].diff).toContain("+export const retries = 3;");
+    expect(json.notes).toEqual([]);
+  });
+
+  test("a trial is compared by its run.json config, with a note for the rest", () => {
+    const r = cli(f.dir, "diff", "qa", "trial_run", "v1");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}model {2}gpt-4o-mini → gpt-4o$/m);
+    expect(r.stdout).toContain("note: code: only milestones keep a snapshot (trial_run has none)");
+  });
+
+  test("the same run twice: nothing changed", () => {
+    const r = cli(f.dir, "diff", "qa", "v1", "v1");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe("v1 → v1: nothing changed");
+  });
+});

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { buildFixture, cli, cliJson, REPO, type Fixture } from "./results-fixture";
+
+let f: Fixture;
+beforeAll(() => {
+  f = buildFixture();
+});
+afterAll(() => f.cleanup());
+
+describe("scryptorum show", () => {
+  test("prints the header, metrics, timings and LLM calls of a run", () => {
+    const r = cli(f.dir, "show", "qa", "v1");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("v1  milestone  finished  (qa)");
+    expect(r.stdout).toContain("tags     baseline");
+    expect(r.stdout).toMatch(/git\s+[0-9a-f]{12} on main \(clean\)/);
+    expect(r.stdout).toMatch(/^ {2}loss\s+0\.25\s+0\.25\s+1\s+4$/m);
+    expect(r.stdout).toMatch(/^ {2}accuracy\s+0\.75\s+1$/m);
+    expect(r.stdout).toMatch(/^ {2}load\s+2\s+60ms\s+30ms\s+20ms\s+40ms$/m);
+    expect(r.stdout).toContain("4 calls, 0 errors, 400 tokens in, 40 out, cost $0.0400");
+    expect(r.stdout).toMatch(/^ {2}gpt-4o\s+4\s+0\s+400\s+40\s+\$0\.0400$/m);
+    expect(r.stdout).toContain("case q1");
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(r.stdout).not.toContain("\x1b[");
+  });
+
+  test("defaults to the latest run and marks a dirty work tree", () => {
+    const r = cli(f.dir, "show", "qa");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("v2  milestone  finished  (qa)");
+    expect(r.stdout).toContain("note     shorter prompt");
+    expect(r.stdout).toMatch(/git\s+[0-9a-f]{12} on main \(dirty\)/);
+  });
+
+  test("--json has a stable shape", () => {
+    const { code, json } = cliJson(f.dir, "show", "qa", "v1");
+    expect(code).toBe(0);
+    expect(Object.keys(json)).toEqual([
+      "run_id", "run_type", "experiment", "project", "status", "started_at", "finished_at", "duration_seconds",
+      "tags", "note", "config", "error", "git", "metrics", "timings", "llm", "events", "figures",
+    ]);
+    expect(json.git).toMatchObject({ branch: "main", dirty: false });
+    expect(json.metrics[0]).toEqual({ name: "loss", type: "loss", last: 0.25, count: 4, min: 0.25, max: 1, mean: (1 + 0.5 + 1 / 3 + 0.25) / 4, last_step: 3 });
+    expect(json.timings).toEqual([{ operation: "load", count: 2, total_ms: 60, mean_ms: 30, p50_ms: 20, p95_ms: 40, max_ms: 40, errors: 0 }]);
+    expect(json.llm).toMatchObject({ calls: 4, errors: 0, input_tokens: 400, output_tokens: 40, total_tokens: 440, cost_usd: 0.04 });
+    expect(json.llm.models).toEqual([{ model: "gpt-4o", calls: 4, errors: 0, input_tokens: 400, output_tokens: 40, cost_usd: 0.04, total_ms: 400 }]);
+    expect(json.figures).toMatchObject({ llm_calls: 4, tokens: 440, cost_usd: 0.04 });
+    expect(json.spans).toBeUndefined();
+  });
+
+  test("--tree prints the span tree", () => {
+    const r = cli(f.dir, "show", "qa", "v2", "--tree");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("SPANS");
+    expect(r.stdout).toMatch(/[├└]─ llm gpt-4o ×4\s+600ms/);
+    expect(r.stdout).toMatch(/[├└]─ load ×2\s+40ms/);
+    const { json } = cliJson(f.dir, "show", "qa", "v2", "--tree");
+    expect(json.spans.map((s: any) => [s.name, s.kind, s.count])).toContainEqual(["gpt-4o", "llm", 4]);
+  });
+
+  test("an unknown run or experiment is exit 2 with what to run", () => {
+    const run = cli(f.dir, "show", "qa", "nope");
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('error: run "nope" does not exist in experiment "qa": see the run ids with `scryptorum list-runs qa`');
+    const exp = cli(f.dir, "show", "nope");
+    expect(exp.code).toBe(2);
+    expect(exp.stderr).toContain('experiment "nope" does not exist');
+    expect(exp.stderr).toContain("scryptorum list-experiments");
+  });
+
+  test("--project-root names the project from anywhere", () => {
+    const r = cli("/", "show", "qa", "v1", "--project-root", f.root);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe("v1  milestone  finished  (qa)");
+  });
+});
+
+describe("a run killed with SIGKILL", () => {
+  test("shows as crashed in show and list-runs", async () => {
+    const script = join(f.dir, "killme.ts");
+    await Bun.write(script, `import { Experiment } from ${JSON.stringify(join(REPO, "src/index.ts"))};
+const run = new Experiment(process.argv[2]!, "crashy").createRun("milestone", "killed", { cwd: process.argv[2] });
+run.logMetric("m", 1);
+run.flush();
+console.log("READY");
+setInterval(() => {}, 1000);
+`);
+    const child = Bun.spawn([process.execPath, script, f.root], { cwd: f.dir, stdout: "pipe", stderr: "inherit" });
+    const reader = child.stdout.getReader();
+    let seen = "";
+    while (!seen.includes("READY")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    child.kill("SIGKILL");
+    await child.exited;
+
+    const show = cli(f.dir, "show", "crashy", "killed");
+    expect(show.code).toBe(0);
+    expect(show.stdout.split("\n")[0]).toBe("killed  milestone  crashed  (crashy)");
+    expect(cliJson(f.dir, "show", "crashy").json.status).toBe("crashed");
+    const list = cli(f.dir, "list-runs", "crashy");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/killed\s+milestone\s+crashed/);
+  });
+});
