@@ -10,18 +10,13 @@ import { stdoutView } from "../src/cli/tables";
 import { out, outJson } from "../src/cli/output";
 import { sharedArgs } from "./_shared";
 
-const optionalRun = (n: number) => ({ type: "positional", required: false, description: `Run id ${n} (optional)`, valueHint: "run" }) as const;
-
 export default defineCommand({
   meta: { name: "compare", description: "Compare runs side by side: metrics, timings, tokens and cost, with deltas from a baseline" },
   args: {
     experiment: { type: "positional", required: true, description: "The experiment's name", valueHint: "name" },
     run1: { type: "positional", required: true, description: "A run id (the baseline, unless --baseline names another)", valueHint: "run" },
     run2: { type: "positional", required: true, description: "Another run id", valueHint: "run" },
-    run3: optionalRun(3),
-    run4: optionalRun(4),
-    run5: optionalRun(5),
-    run6: optionalRun(6),
+    more: { type: "positional", required: false, variadic: true, description: "More run ids, as many as you like", valueHint: "run…" },
     baseline: { type: "string", description: "The run deltas are taken from (default: the first run)", valueHint: "run" },
     "only-changed": { type: "boolean", description: "Hide rows whose values are the same in every run" },
     cases: { type: "boolean", description: "Pair cases (by case/id field or input) and list those that got better, worse or changed" },

@@ -69,13 +69,15 @@ function looksLikeFlag(token: string): boolean {
 export function checkArgs(own: readonly string[], defs: ArgsDef, command: string): void {
   const table = flagTable(defs);
   const positionals = Object.entries(defs).filter(([, d]) => d.type === "positional");
+  // A last positional marked `variadic: true` (ours; citty ignores it) takes any number.
+  const variadic = positionals.some(([, d]) => (d as { variadic?: boolean }).variadic === true);
   const help = `run \`${command} --help\` for usage`;
   let seen = 0;
   for (let i = 0; i < own.length; i++) {
     const token = own[i]!;
     if ((HELP.has(token) || VERSION.has(token)) && !table.has(token.replace(/^-+/, ""))) continue;
     if (!looksLikeFlag(token)) {
-      if (seen >= positionals.length) throw new UserError(`unexpected argument "${token}": ${help}`);
+      if (seen >= positionals.length && !variadic) throw new UserError(`unexpected argument "${token}": ${help}`);
       seen++;
       continue;
     }

@@ -56,7 +56,10 @@ export async function renderHelp(cmd: CommandDef<any>, parent: CommandDef<any> |
   const subCommands = cmd.subCommands ? ((await resolveValue(cmd.subCommands)) as Record<string, unknown>) : undefined;
   const usage = [name];
   if (subCommands) usage.push("<command>");
-  for (const [key, def] of positionals) usage.push(def.required === false ? `[${key}]` : `<${key}>`);
+  for (const [key, def] of positionals) {
+    const shown = (def as { variadic?: boolean }).variadic ? `${key}…` : key;
+    usage.push(def.required === false ? `[${shown}]` : `<${shown}>`);
+  }
   usage.push("[options]");
   if (meta.name === "run") usage.push("[-- <args for your code>]");
   lines.push(`${bold("Usage:")} ${usage.join(" ")}`, "");

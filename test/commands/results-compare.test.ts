@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { buildFixture, cli, cliJson, type Fixture } from "./results-fixture";
+import { Experiment } from "../../src/index";
 
 let f: Fixture;
 beforeAll(() => {
@@ -30,6 +31,20 @@ describe("scryptorum compare", () => {
     expect(json.metrics.find((m: any) => m.name === "f1")).toEqual({ name: "f1", values: [0.7, 0.8], deltas: [null, 0.1], lower_is_better: false, changed: true });
     expect(json.metrics.find((m: any) => m.name === "loss")).toMatchObject({ deltas: [null, -0.05], lower_is_better: true });
     expect(json.usage.find((u: any) => u.name === "cost_usd")).toMatchObject({ values: [0.04, 0.04], changed: false });
+  });
+
+  test("takes any number of runs (seven here)", () => {
+    const exp = new Experiment(f.root, "many");
+    const ids = ["r1", "r2", "r3", "r4", "r5", "r6", "r7"];
+    ids.forEach((id, i) => {
+      const run = exp.createRun("milestone", id, { cwd: f.dir });
+      run.logMetric("score", i / 10);
+      run.finish();
+    });
+    const { code, json } = cliJson(f.dir, "compare", "many", ...ids);
+    expect(code).toBe(0);
+    expect(json.runs.map((r: any) => r.run_id)).toEqual(ids);
+    expect(json.metrics.find((m: any) => m.name === "score").values).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
   });
 
   test("--baseline takes deltas from another run, added when not listed", () => {
