@@ -5,14 +5,33 @@
 
 export const REDACTED = "[redacted]";
 
-/** Key or flag names that hold secrets: anything containing key, token, secret or password. */
+/**
+ * Key or flag names that hold secrets, matched per word (`api_key`, `apiKey`, `API-KEY`,
+ * `accessToken`, `client_secret`, `db_password`): a whole-string `*key*` would also catch
+ * package.json's `keywords`.
+ */
 export const SECRET_NAME = /key|token|secret|passw(or)?d|credential/i;
+
+function secretWord(word: string): boolean {
+  return (
+    word.endsWith("key") ||
+    word.endsWith("keys") ||
+    (word.includes("token") && !word.startsWith("tokeniz")) ||
+    word.includes("secret") ||
+    word.includes("passw") ||
+    word.includes("credential") ||
+    word === "pwd"
+  );
+}
 
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(:[^\s/@]*)?@/gi;
 
 /** True when a key or flag name looks like it holds a secret. */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
+  if (!SECRET_NAME.test(name) && !/pwd/i.test(name)) return false; // the cheap check first
+  return name
+    .split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)
+    .some((word) => word !== "" && secretWord(word.toLowerCase()));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { redactArgv, redactConfig, redactConfigText, redactUrlCredentials } from "../../src/core/redact";
+import { isSecretName, redactArgv, redactConfig, redactConfigText, redactUrlCredentials } from "../../src/core/redact";
 
 describe("redaction", () => {
   test.each([
@@ -34,6 +34,15 @@ describe("redaction", () => {
       list: [{ secret: "[redacted]" }],
       use_key: true,
     });
+  });
+
+  test.each([
+    ["api_key", true], ["apiKey", true], ["OPENAI_API_KEY", true], ["key", true], ["private-key", true],
+    ["accessToken", true], ["refresh_tokens", true], ["client_secret", true], ["DB_PASSWORD", true], ["passwd", true],
+    ["aws_credentials", true], ["pwd", true], ["keywords", false], ["monkeypatch", false], ["tokenizer", false],
+    ["model", false], ["author", false], ["max_tokens", true],
+  ])("isSecretName(%p) is %p", (name, secret) => {
+    expect(isSecretName(name as string)).toBe(secret as boolean);
   });
 
   test("config: __proto__ stays an own key and Object.prototype is untouched", () => {
