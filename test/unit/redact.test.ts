@@ -12,7 +12,7 @@ describe("redaction", () => {
   });
 
   test("config: secret-looking keys redacted, numbers kept, nested and arrays", () => {
-    const out = redactConfig({
+    const out: unknown = redactConfig<Record<string, unknown>>({
       model: "gpt-4o",
       api_key: "sk-123",
       OPENAI_API_KEY: "sk-456",
