@@ -20,5 +20,7 @@ export const main = defineCommand({
     diff: () => import("./diff").then((m) => m.default),
     check: () => import("./check").then((m) => m.default),
     export: () => import("./export").then((m) => m.default),
+    serve: () => import("./serve").then((m) => m.default),
+    report: () => import("./report").then((m) => m.default),
   },
 });
