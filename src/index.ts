@@ -13,6 +13,8 @@ export { Project } from "./core/project";
 export { Run, RunType, type RunMeta, type RunStatus, type RunTypeName, type LlmCallInput, type RunTimer } from "./core/run";
 export { UserError } from "./core/errors";
 export { normalizeUsage, type Usage } from "./core/usage";
+export { wrapOpenAI, wrapAnthropic, scryptorumMiddleware, type ScryptorumMiddleware, type ScryptorumMiddlewareOptions } from "./clients";
+export { estimateCost, findPrice, priceTable, type ModelPrice, type PriceOverride, type PriceRow, type PriceTable } from "./prices";
 export { readJsonl } from "./core/jsonl";
 export { VERSION as version } from "./version";
 export type { Wrapper } from "./tracking/decorate";

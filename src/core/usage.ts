@@ -81,12 +81,25 @@ function fromUsageBlock(u: Obj): Usage | undefined {
       reasoning_tokens: num(od?.reasoning_tokens) ?? num(u.reasoning_tokens),
     });
   }
-  // Vercel AI SDK v5 (inputTokens) and v4 (promptTokens).
+  // Vercel AI SDK v6+ (inputTokenDetails), v5 (inputTokens) and v4 (promptTokens).
   if (num(u.inputTokens) !== undefined || num(u.outputTokens) !== undefined) {
+    const id = obj(u.inputTokenDetails);
+    const od = obj(u.outputTokenDetails);
     return build(num(u.inputTokens) ?? 0, num(u.outputTokens) ?? 0, num(u.totalTokens), {
-      cached_tokens: num(u.cachedInputTokens),
-      reasoning_tokens: num(u.reasoningTokens),
+      cached_tokens: num(u.cachedInputTokens) ?? num(id?.cacheReadTokens),
+      cache_creation_tokens: num(id?.cacheWriteTokens),
+      reasoning_tokens: num(u.reasoningTokens) ?? num(od?.reasoningTokens),
     });
+  }
+  // A Vercel AI SDK provider's own usage (LanguageModelV3 and later), as middleware sees it:
+  // `total` counts every prompt token, `noCache` the ones neither read from nor written to a cache.
+  const it = obj(u.inputTokens);
+  const ot = obj(u.outputTokens);
+  if (it || ot) {
+    const read = num(it?.cacheRead);
+    const write = num(it?.cacheWrite);
+    const input = num(it?.total) ?? (num(it?.noCache) ?? 0) + (read ?? 0) + (write ?? 0);
+    return build(input, num(ot?.total) ?? 0, undefined, { cached_tokens: read, cache_creation_tokens: write, reasoning_tokens: num(ot?.reasoning) });
   }
   if (num(u.promptTokens) !== undefined || num(u.completionTokens) !== undefined) {
     return build(num(u.promptTokens) ?? 0, num(u.completionTokens) ?? 0, num(u.totalTokens), {});

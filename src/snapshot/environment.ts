@@ -9,6 +9,7 @@ import os from "node:os";
 import { join } from "pathe";
 import { isSecretName, redactArgv, redactUrlCredentials } from "../core/redact.ts";
 import type { GitInfo } from "./git.ts";
+import { priceTable } from "../prices/table.ts";
 
 const ENV_ALLOW = [
   "NODE_ENV", "CI", "LANG", "LC_ALL", "TZ", "SHELL", "TERM",
@@ -36,6 +37,8 @@ export function describeEnvironment(opts: EnvironmentOptions): Record<string, un
     format: 1,
     captured_at: new Date().toISOString(),
     scryptorum_version: opts.version,
+    // The price table that computed each llm_call's cost_usd in this run.
+    prices_version: priceTable.version,
     runtime: {
       name: bunVersion ? "bun" : "node",
       version: bunVersion ?? process.versions.node,

@@ -23,6 +23,21 @@ describe("normalizeUsage", () => {
       { usage: { inputTokens: 12, outputTokens: 3, totalTokens: 15, cachedInputTokens: 2, reasoningTokens: 1 } },
       { input_tokens: 12, output_tokens: 3, total_tokens: 15, cached_tokens: 2, reasoning_tokens: 1 },
     ],
+    [
+      "Vercel AI SDK v6 result usage (token details)",
+      { usage: { inputTokens: 120, inputTokenDetails: { noCacheTokens: 20, cacheReadTokens: 90, cacheWriteTokens: 10 }, outputTokens: 30, outputTokenDetails: { textTokens: 25, reasoningTokens: 5 }, totalTokens: 150 } },
+      { input_tokens: 120, output_tokens: 30, total_tokens: 150, cached_tokens: 90, cache_creation_tokens: 10, reasoning_tokens: 5 },
+    ],
+    [
+      "Vercel AI SDK provider usage (LanguageModelV3, seen by middleware)",
+      { usage: { inputTokens: { total: 120, noCache: 20, cacheRead: 90, cacheWrite: 10 }, outputTokens: { total: 30, text: 25, reasoning: 5 } } },
+      { input_tokens: 120, output_tokens: 30, total_tokens: 150, cached_tokens: 90, cache_creation_tokens: 10, reasoning_tokens: 5 },
+    ],
+    [
+      "Vercel AI SDK provider usage without a total",
+      { inputTokens: { total: undefined, noCache: 7, cacheRead: 3, cacheWrite: undefined }, outputTokens: { total: 2, text: undefined, reasoning: undefined } },
+      { input_tokens: 10, output_tokens: 2, total_tokens: 12, cached_tokens: 3 },
+    ],
     ["Vercel AI SDK v4", { usage: { promptTokens: 9, completionTokens: 1, totalTokens: 10 } }, { input_tokens: 9, output_tokens: 1, total_tokens: 10 }],
     [
       "Google usageMetadata",

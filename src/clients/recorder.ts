@@ -1,0 +1,165 @@
+/**
+ * One LLM call on its way to an `llm_call` event: the span it opens under the current
+ * span, its clock, its cache slot, and the one place that writes the event. Logging never
+ * breaks the caller: a failure to log is reported once on stderr.
+ */
+import { writeCacheEntry, CACHE_FORMAT } from "../cache";
+import type { Run } from "../core/run";
+import { newSpanId } from "../core/runtime";
+import { normalizeUsage } from "../core/usage";
+import { estimateCost } from "../prices";
+
+/** What a response (or a finished stream) says. */
+export interface Outcome {
+  output: unknown;
+  usage?: unknown;
+  /** The model the provider says answered (often a dated snapshot of the one asked for). */
+  model?: string;
+  finishReason?: unknown;
+  responseId?: string;
+}
+
+/** Folds a stream's chunks into an outcome; `add` is true when the chunk carried output. */
+export interface Accumulator {
+  add(chunk: unknown): boolean;
+  result(): Outcome;
+}
+
+/** What the request says. */
+export interface CallSpec {
+  provider: string;
+  api: string;
+  model: string;
+  input: unknown;
+  params: Record<string, unknown>;
+  /** Fields logged beside `input` (a system prompt, instructions). */
+  extra?: Record<string, unknown>;
+}
+
+export interface Ending {
+  stream?: boolean;
+  aborted?: boolean;
+  cacheHit?: boolean;
+  error?: unknown;
+  /** The caller took the raw HTTP response (`asResponse()`): the output never passed here. */
+  raw?: boolean;
+}
+
+let reported = false;
+
+export class CallRecorder {
+  readonly spanId = newSpanId();
+  readonly started = performance.now();
+  private ttft: number | undefined;
+  private logged = false;
+  private cache: { root: string; key: string; request: unknown } | undefined;
+
+  constructor(
+    private readonly run: Run,
+    private readonly parentSpanId: string | undefined,
+    readonly spec: CallSpec,
+  ) {}
+
+  /** Marks the arrival of the first chunk that carries output. */
+  firstToken(): void {
+    if (this.ttft === undefined) this.ttft = ms(performance.now() - this.started);
+  }
+
+  /** The call may be answered from, or stored in, the cache under `key`. */
+  useCache(root: string, key: string, request: unknown): void {
+    this.cache = { root, key, request };
+  }
+
+  get caching(): boolean {
+    return this.cache !== undefined;
+  }
+
+  /** Stores a complete answer in the cache (a failure to store is reported, not thrown). */
+  store(answer: { response: unknown } | { chunks: unknown[] }): void {
+    const c = this.cache;
+    if (!c) return;
+    try {
+      writeCacheEntry(c.root, {
+        format: CACHE_FORMAT,
+        provider: this.spec.provider,
+        api: this.spec.api,
+        model: this.spec.model,
+        key: c.key,
+        created_at: new Date().toISOString(),
+        request: c.request,
+        ...answer,
+      });
+    } catch (error) {
+      report("store a response in the cache", error);
+    }
+  }
+
+  /** Logs the call once; later calls do nothing. */
+  finish(outcome: Outcome | undefined, end: Ending = {}): void {
+    if (this.logged) return;
+    this.logged = true;
+    try {
+      this.run.logEvent("llm_call", this.record(outcome, end));
+    } catch (error) {
+      report("log an llm call", error);
+    }
+  }
+
+  private record(outcome: Outcome | undefined, end: Ending): Record<string, unknown> {
+    const s = this.spec;
+    const usage = outcome?.usage === undefined ? undefined : normalizeUsage(outcome.usage);
+    const r: Record<string, unknown> = {
+      model: s.model,
+      input: s.input,
+      output: end.raw ? undefined : (outcome?.output ?? null),
+      duration_ms: ms(performance.now() - this.started),
+      span_id: this.spanId,
+    };
+    if (this.parentSpanId !== undefined) r.parent_span_id = this.parentSpanId;
+    if (usage) r.usage = usage;
+    // An abandoned stream was billed for tokens that never arrived here: its cost is unknown.
+    r.cost_usd = end.cacheHit ? 0 : usage && !end.aborted ? (estimateCost(outcome?.model ?? s.model, usage) ?? estimateCost(s.model, usage)) : null;
+    r.provider = s.provider;
+    r.api = s.api;
+    if (outcome?.model !== undefined && outcome.model !== s.model) r.response_model = outcome.model;
+    if (outcome?.responseId !== undefined) r.response_id = outcome.responseId;
+    if (outcome?.finishReason !== undefined && outcome.finishReason !== null) r.finish_reason = outcome.finishReason;
+    if (s.extra) for (const [k, v] of Object.entries(s.extra)) if (v !== undefined && !(k in r)) r[k] = v;
+    r.params = s.params;
+    if (end.stream) r.stream = true;
+    if (this.ttft !== undefined) r.ttft_ms = this.ttft;
+    if (end.aborted) r.aborted = true;
+    if (end.raw) r.raw_response = true;
+    if (end.error !== undefined) {
+      const e = end.error as { name?: unknown; message?: unknown; status?: unknown; statusCode?: unknown };
+      r.error = { name: errorName(end.error), message: typeof e?.message === "string" ? e.message : String(end.error) };
+      const status = typeof e?.status === "number" ? e.status : typeof e?.statusCode === "number" ? e.statusCode : undefined;
+      if (status !== undefined) r.status_code = status;
+    }
+    if (this.cache) {
+      r.cache_hit = end.cacheHit === true;
+      r.cache_key = this.cache.key;
+    }
+    return r;
+  }
+}
+
+/** The SDKs' error classes leave `name` as "Error"; their class name says more (RateLimitError). */
+function errorName(error: unknown): string {
+  const name = (error as Error | undefined)?.name;
+  if (typeof name === "string" && name !== "Error") return name;
+  const ctor = (error as object | undefined)?.constructor?.name;
+  return ctor && ctor !== "Object" ? ctor : "Error";
+}
+
+/** Durations to the microsecond. */
+export function ms(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** Reports a failure of scryptorum's own work, once per process, without breaking the caller. */
+export function report(what: string, error: unknown): void {
+  if (reported) return;
+  reported = true;
+  process.stderr.write(`scryptorum: could not ${what}: ${(error as Error)?.message ?? error} (reported once; the call goes on)\n`);
+}
