@@ -2,7 +2,29 @@
 import { defineCommand } from "citty";
 import { VERSION } from "../src/version";
 
-export const main = defineCommand({
+/**
+ * One line per command for the root `--help`, kept here so that listing the commands loads
+ * none of them (each import costs start-up time). A test checks them against each
+ * command's own `meta.description`.
+ */
+export const descriptions: Record<string, string> = {
+  init: "Set scryptorum up in this repository: .scryptorum and the project root",
+  "create-project": "Create a standalone project folder with a runnable example",
+  "create-experiment": "Create an experiment: runs/, data/, config/, prompts/",
+  "list-experiments": "List the project's experiments with their run counts",
+  "list-runs": "List an experiment's runs: id, type, status, start, duration, metrics",
+  run: "Run your code inside a new run of an experiment: a trial, or a kept milestone",
+  show: "Show a run: header, metrics, timings, LLM calls (and the span tree with --tree)",
+  compare: "Compare runs side by side: metrics, timings, tokens and cost, with deltas from a baseline",
+  diff: "Show what changed between two runs: config, prompts and (milestones) the code snapshot",
+  check: "Gate CI on a run: exit 0 when every rule holds, 1 when one fails",
+  export: "Export runs with their metrics and metadata as CSV, JSON or a Markdown table",
+  cache: "The response cache that SCRYPTORUM_CACHE=1 fills (in the project's cache/ folder): stats, clear",
+  serve: "Browse the project's runs in a local web viewer (loopback only by default; Ctrl-C stops it)",
+  report: "Write one self-contained HTML file comparing runs (default: the latest 20), to attach to a pull request or send",
+};
+
+export const main = Object.assign(defineCommand({
   meta: {
     name: "scryptorum",
     version: VERSION,
@@ -20,7 +42,8 @@ export const main = defineCommand({
     diff: () => import("./diff").then((m) => m.default),
     check: () => import("./check").then((m) => m.default),
     export: () => import("./export").then((m) => m.default),
+    cache: () => import("./cache").then((m) => m.default),
     serve: () => import("./serve").then((m) => m.default),
     report: () => import("./report").then((m) => m.default),
   },
-});
+}), { descriptions });

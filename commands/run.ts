@@ -20,6 +20,7 @@ export default defineCommand({
     milestone: { type: "boolean", description: "Make a milestone run (kept, with a code snapshot) instead of a trial" },
     "run-id": { type: "string", description: "The milestone's id (default: ms-YYYYMMDD-HHMMSS)", valueHint: "id" },
     config: { type: "string", description: "A JSON file merged over the experiment's config", valueHint: "file" },
+    cache: { type: "boolean", description: "Answer repeated LLM requests from the project's cache/ (same as SCRYPTORUM_CACHE=1)" },
     ...sharedArgs,
   },
   async run({ args, data, rawArgs }) {
@@ -38,6 +39,8 @@ export default defineCommand({
       projectRoot: args["project-root"],
       userArgs: (data as DispatchData | undefined)?.rest ?? splitAtDashDash(rawArgs).rest,
     });
+    // Set only after every check passed; wrapped clients read it at each call.
+    if (args.cache) process.env.SCRYPTORUM_CACHE = "1";
     const { summary, error } = await executeRun(prepared);
     if (args.json) outJson(summary);
     else out(formatRunSummary(summary).join("\n"));

@@ -22,7 +22,8 @@ const resolveValue = async <T>(value: T | Promise<T> | (() => T | Promise<T>)): 
 
 /** A command's help text; plain unless stdout is a colour terminal. */
 export function usage(cmd: CommandDef<any>, parent?: CommandDef<any>, stream: { isTTY?: boolean } = process.stdout): Promise<string> {
-  return renderHelp(cmd, parent, colorEnabled(stream));
+  // A root command may carry its subcommands' descriptions, so listing them loads none.
+  return renderHelp(cmd, parent, colorEnabled(stream), (cmd as { descriptions?: Record<string, string> }).descriptions);
 }
 
 function closest(name: string, candidates: string[]): string | undefined {
@@ -74,13 +75,32 @@ export async function dispatch(root: CommandDef<any>, rawArgs: readonly string[]
     const guess = closest(name, Object.keys(subCommands));
     throw new UserError(`unknown command "${name}": ${guess ? `did you mean \`${rootName} ${guess}\`? ` : ""}run \`${rootName} --help\` to see the commands`);
   }
-  const cmd = (await resolveValue(subCommands[name] as CommandDef<any>)) as CommandDef<any>;
-  const cmdArgs = own.slice(index + 1);
+  let cmd = (await resolveValue(subCommands[name] as CommandDef<any>)) as CommandDef<any>;
+  let parent: CommandDef<any> = root;
+  let cmdArgs = own.slice(index + 1);
+  let path = `${rootName} ${name}`;
+  // A command with subcommands of its own (`cache stats`): walk down to the one named.
+  while (cmd.subCommands) {
+    const subs = (await resolveValue(cmd.subCommands)) as Record<string, unknown>;
+    const at = cmdArgs.findIndex((a) => !a.startsWith("-"));
+    if (at < 0) {
+      if (builtinFlags(cmdArgs).help || rootFlags.help) return out(await usage(cmd, root));
+      throw new UserError(`\`${path}\` needs a subcommand: ${Object.keys(subs).join(" or ")} (run \`${path} --help\`)`);
+    }
+    const subName = cmdArgs[at]!;
+    if (!Object.hasOwn(subs, subName)) {
+      throw new UserError(`unknown command "${path} ${subName}": use ${Object.keys(subs).map((k) => `\`${path} ${k}\``).join(" or ")}`);
+    }
+    parent = cmd;
+    cmd = (await resolveValue(subs[subName] as CommandDef<any>)) as CommandDef<any>;
+    cmdArgs = [...cmdArgs.slice(0, at), ...cmdArgs.slice(at + 1)];
+    path = `${path} ${subName}`;
+  }
   const defs = (await resolveValue(cmd.args ?? {})) as ArgsDef;
   const flags = builtinFlags(cmdArgs, defs);
-  if (flags.help || rootFlags.help) return out(await usage(cmd, root));
+  if (flags.help || rootFlags.help) return out(await usage(cmd, parent));
   if (flags.version || rootFlags.version) return out(VERSION);
-  checkArgs(cmdArgs, defs, `${rootName} ${name}`);
+  checkArgs(cmdArgs, defs, path);
   if (rest.length > 0 && !PASSES_REST.has(name)) {
     throw new UserError(`\`${rootName} ${name}\` takes no arguments after --: only \`${rootName} run\` passes them on`);
   }

@@ -28,7 +28,12 @@ function columns(rows: [string, string][], paint: Paint): string[] {
  * @example
  * renderHelp(runCommand, root, false);
  */
-export async function renderHelp(cmd: CommandDef<any>, parent: CommandDef<any> | undefined, color: boolean): Promise<string> {
+export async function renderHelp(
+  cmd: CommandDef<any>,
+  parent: CommandDef<any> | undefined,
+  color: boolean,
+  descriptions?: Record<string, string>,
+): Promise<string> {
   const bold: Paint = color ? (s) => `\x1b[1m${s}\x1b[22m` : (s) => s;
   const cyan: Paint = color ? (s) => `\x1b[36m${s}\x1b[39m` : (s) => s;
   const meta = (await resolveValue(cmd.meta ?? {})) as CommandMeta;
@@ -67,6 +72,11 @@ export async function renderHelp(cmd: CommandDef<any>, parent: CommandDef<any> |
   if (subCommands) {
     const rows: [string, string][] = [];
     for (const [key, sub] of Object.entries(subCommands)) {
+      const known = descriptions?.[key];
+      if (known !== undefined) {
+        rows.push([key, known]);
+        continue;
+      }
       const subMeta = (await resolveValue((await resolveValue(sub as CommandDef<any>)).meta ?? {})) as CommandMeta;
       if (!subMeta.hidden) rows.push([key, subMeta.description ?? ""]);
     }
@@ -76,6 +86,6 @@ export async function renderHelp(cmd: CommandDef<any>, parent: CommandDef<any> |
     lines.push(bold("Arguments:"), ...columns(positionals.map(([key, def]) => [`<${key}>`, def.description ?? ""]), cyan), "");
   }
   lines.push(bold("Options:"), ...columns(options, cyan), "");
-  if (subCommands) lines.push(bold("Examples:"), ...EXAMPLES.map((e) => `  ${name} ${e}`), "", `Run \`${name} <command> --help\` for a command's options.`);
+  if (subCommands && !parent) lines.push(bold("Examples:"), ...EXAMPLES.map((e) => `  ${name} ${e}`), "", `Run \`${name} <command> --help\` for a command's options.`);
   return lines.join("\n").trimEnd();
 }

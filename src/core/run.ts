@@ -306,7 +306,8 @@ export class Run {
       if (parent !== undefined) record.parent_span_id = parent;
     }
     if (call.usage !== undefined) record.usage = normalizeUsage(call.usage) ?? call.usage;
-    const cost = call.costUsd ?? call.cost_usd;
+    // null is a value here: "cost unknown" (an unpriced model), never a guess.
+    const cost = call.costUsd !== undefined ? call.costUsd : call.cost_usd;
     if (cost !== undefined) record.cost_usd = cost;
     // Extra fields, as given; the library's own and the known camelCase ones are skipped.
     for (const key in call) {

@@ -78,3 +78,12 @@ describe("refusals: exit 2, one plain line naming the problem", () => {
     expect(r.stderr).toStartWith("error: no scryptorum project found from ");
   });
 });
+
+describe("root help lists the commands without loading them", () => {
+  test("each static description matches the command's own meta.description", async () => {
+    const { main, descriptions } = await import("../../commands/index");
+    const subs = main.subCommands as Record<string, () => Promise<{ meta: { description: string } }>>;
+    expect(Object.keys(descriptions).sort()).toEqual(Object.keys(subs).sort());
+    for (const [name, load] of Object.entries(subs)) expect({ name, description: (await load()).meta.description }).toEqual({ name, description: descriptions[name]! });
+  });
+});
