@@ -2,7 +2,7 @@
  * The peer benchmark proper (run.ts starts it): tracking overhead of a trivial sync and
  * async function, logging a 1 KB LLM call, and CLI start-up, scryptorum against weave,
  * Braintrust, Langfuse and promptfoo, interleaved, medians, ratios. Prints a Markdown
- * block; `--write` also puts it in RESULTS.md between the markers.
+ * block; `--write` also puts it in the root BENCHMARKS.md between the markers.
  */
 import { refused } from "./guard"; // first: fences the network before any peer loads
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -144,7 +144,7 @@ const block = markdown({
 console.log(block);
 
 if (write) {
-  const file = join(PEERS_DIR, "RESULTS.md");
+  const file = join(PEERS_DIR, "..", "..", "BENCHMARKS.md");
   const start = "<!-- peers:results:start -->";
   const end = "<!-- peers:results:end -->";
   const text = existsSync(file) ? readFileSync(file, "utf8") : `${start}\n${end}\n`;

@@ -5,7 +5,7 @@
  * bench.ts with every phone-home switch off and, where the machine allows it (Linux,
  * `unshare -n`), inside a fresh network namespace whose only interface is loopback, so
  * nothing can leave the machine whatever a peer tries. `--write` puts the results in
- * bench/peers/RESULTS.md.
+ * the root BENCHMARKS.md.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
