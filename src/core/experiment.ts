@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { dirname, join, resolve } from "pathe";
 import { UserError } from "./errors";
 import { createJsonExclusive, ensureDirs, readJsonIfExists } from "./fsutil";
-import { readJsonl } from "./jsonl";
+import { lastMetricValues } from "./metrics";
 import { EXPERIMENT_SUBDIRS, MILESTONE_SUBDIRS, experimentDir, experimentFile, milestoneId, runDir, runFiles, runsDir } from "./layout";
 import { Project } from "./project";
 import { Run, newRunMeta, type RunTypeName } from "./run";
@@ -254,11 +254,3 @@ function readJsonIfExistsQuiet(path: string): any {
   }
 }
 
-/** Last value of each metric in a metrics.jsonl file. */
-export function lastMetricValues(path: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  readJsonl(path, (r) => {
-    if (typeof r.name === "string") Object.defineProperty(out, r.name, { value: r.value, enumerable: true, writable: true, configurable: true });
-  });
-  return out;
-}

@@ -2,7 +2,7 @@
  * A run: its folder, its three JSONL files and run.json. Every logging call is synchronous
  * and never throws for a value JSON cannot carry.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, relative, resolve } from "pathe";
 import { JsonlWriter } from "./jsonl";
@@ -15,6 +15,7 @@ import { validateName } from "./validate";
 import { UserError } from "./errors";
 import { VERSION } from "../version";
 import { readRunJson } from "./runfile";
+import { lastMetricValues } from "./metrics";
 import { installExitHandlers } from "./lifecycle";
 
 export type RunTypeName = "trial" | "milestone";
@@ -227,7 +228,7 @@ export class Run {
       record.value = value;
       record.type = type;
     }
-    this.lastMetrics[name] = value;
+    defineField(this.lastMetrics, name, value);
     this.metrics.append(safeStringify(record), now);
     if (runtime.plugins.length > 0) this.emit(record, "metric");
   }
@@ -497,22 +498,10 @@ export class Run {
     try {
       const size = existsSync(this.metricsFile) ? statSync(this.metricsFile).size : 0;
       if (size <= this.metrics.written) return { ...this.lastMetrics };
+      return lastMetricValues(this.metricsFile);
     } catch {
       return { ...this.lastMetrics };
     }
-    const summary: Record<string, unknown> = {};
-    try {
-      for (const line of readFileSync(this.metricsFile, "utf8").split("\n")) {
-        if (!line) continue;
-        try {
-          const r = JSON.parse(line);
-          if (typeof r?.name === "string") defineField(summary, r.name, r.value);
-        } catch {}
-      }
-    } catch {
-      return { ...this.lastMetrics };
-    }
-    return summary;
   }
 
   private writeMeta(): void {
