@@ -21,9 +21,9 @@ const resolveValue = async <T>(value: T | Promise<T> | (() => T | Promise<T>)): 
   typeof value === "function" ? (value as () => T | Promise<T>)() : value;
 
 /** A command's help text; plain unless stdout is a colour terminal. */
-export function usage(cmd: CommandDef<any>, parent?: CommandDef<any>, stream: { isTTY?: boolean } = process.stdout): Promise<string> {
+export function usage(cmd: CommandDef<any>, parent?: CommandDef<any>, stream: { isTTY?: boolean } = process.stdout, path?: string): Promise<string> {
   // A root command may carry its subcommands' descriptions, so listing them loads none.
-  return renderHelp(cmd, parent, colorEnabled(stream), (cmd as { descriptions?: Record<string, string> }).descriptions);
+  return renderHelp(cmd, parent, colorEnabled(stream), (cmd as { descriptions?: Record<string, string> }).descriptions, path);
 }
 
 function closest(name: string, candidates: string[]): string | undefined {
@@ -98,7 +98,7 @@ export async function dispatch(root: CommandDef<any>, rawArgs: readonly string[]
   }
   const defs = (await resolveValue(cmd.args ?? {})) as ArgsDef;
   const flags = builtinFlags(cmdArgs, defs);
-  if (flags.help || rootFlags.help) return out(await usage(cmd, parent));
+  if (flags.help || rootFlags.help) return out(await usage(cmd, parent, process.stdout, path));
   if (flags.version || rootFlags.version) return out(VERSION);
   checkArgs(cmdArgs, defs, path);
   if (rest.length > 0 && !PASSES_REST.has(name)) {

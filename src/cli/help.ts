@@ -33,12 +33,14 @@ export async function renderHelp(
   parent: CommandDef<any> | undefined,
   color: boolean,
   descriptions?: Record<string, string>,
+  /** The full command path (`scryptorum cache stats`) for a nested command. */
+  path?: string,
 ): Promise<string> {
   const bold: Paint = color ? (s) => `\x1b[1m${s}\x1b[22m` : (s) => s;
   const cyan: Paint = color ? (s) => `\x1b[36m${s}\x1b[39m` : (s) => s;
   const meta = (await resolveValue(cmd.meta ?? {})) as CommandMeta;
   const parentMeta = parent ? ((await resolveValue(parent.meta ?? {})) as CommandMeta) : undefined;
-  const name = [parentMeta?.name, meta.name].filter(Boolean).join(" ");
+  const name = path ?? [parentMeta?.name, meta.name].filter(Boolean).join(" ");
   const version = meta.version ?? parentMeta?.version;
   const args = Object.entries((await resolveValue(cmd.args ?? {})) as ArgsDef);
   const lines: string[] = [parent ? (meta.description ?? "") : `${name} ${version}: ${meta.description ?? ""}`, ""];
