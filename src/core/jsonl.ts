@@ -5,11 +5,13 @@
  * whole lines. A flush hands the whole buffer to the kernel in one write(2). On Linux a
  * write to a regular file opened with O_APPEND holds the inode lock for its whole length,
  * so lines from several processes never interleave, whatever their size (measured in
- * test/reliability; not true on NFS, see RELIABILITY.md). The buffer is flushed when it
- * passes 256 KiB, when a record arrives more than FLUSH_MS after the oldest buffered one,
- * by an unref'd timer FLUSH_MS after the first buffered record, and synchronously on
- * finish, signals and exit. So a record logged more than 200 ms before a SIGKILL is on disk
- * unless the event loop was blocked that whole time without logging anything.
+ * test/reliability; not true on NFS, see RELIABILITY.md). A record that arrives when
+ * nothing was written for FLUSH_MS is written at once; the records that follow it are
+ * buffered and flushed when the buffer passes 256 KiB, when a record arrives FLUSH_MS
+ * after the oldest buffered one, by an unref'd timer FLUSH_MS after the first buffered
+ * record, and synchronously on finish, signals and exit. So a record logged more than
+ * 200 ms before a SIGKILL is on disk, unless it was one of a burst after which the event
+ * loop blocked without logging anything more (see RELIABILITY.md).
  *
  * Reading: streamed in 1 MiB chunks; a line that does not parse (a torn last line after a
  * crash) is skipped with one warning per file naming the file and line, every other record
@@ -52,6 +54,7 @@ export class JsonlWriter {
   private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
   private firstAt = 0;
+  private lastWriteAt = 0;
   /** Bytes this writer has put in the file. */
   written = 0;
   pendingError?: Error;
@@ -65,6 +68,15 @@ export class JsonlWriter {
   /** Adds one line (JSON text without the newline). `now` is the record's Date.now(). */
   append(line: string, now: number): void {
     if (this.used === 0) {
+      // Nothing written for a while: this record goes out at once, so a lone record is on
+      // disk even if the event loop blocks right after it. In a busy loop the records that
+      // follow within FLUSH_MS are batched.
+      if (now - this.lastWriteAt >= FLUSH_MS && line.length * 3 + 1 <= CHUNK_BYTES) {
+        this.used = this.chunk.write(line, 0, "utf8");
+        this.chunk[this.used++] = 0x0a;
+        this.flush();
+        return;
+      }
       this.firstAt = now;
       if (!dirty.has(this)) {
         dirty.add(this);
@@ -102,6 +114,7 @@ export class JsonlWriter {
   }
 
   private writeOut(data: Buffer): void {
+    this.lastWriteAt = Date.now();
     // A record logged after finish() (a straggling async task, say) reopens the file.
     if (this.fd < 0) this.fd = openSync(this.path, "a");
     let off = 0;

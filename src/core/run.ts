@@ -17,6 +17,7 @@ import { VERSION } from "../version";
 import { readRunJson } from "./runfile";
 import { lastMetricValues } from "./metrics";
 import { installExitHandlers } from "./lifecycle";
+import { withFileLock } from "./fsutil";
 
 export type RunTypeName = "trial" | "milestone";
 export type RunStatus = "running" | "finished" | "failed" | "interrupted";
@@ -147,12 +148,15 @@ export class Run {
     this.events = new JsonlWriter(this.logFile);
     this.metrics = new JsonlWriter(this.metricsFile);
     this.timings = new JsonlWriter(this.timingsFile);
+    installExitHandlers();
     if (this.owned) {
       this.writeMeta();
       runtime.ownedRuns.add(this);
-      installExitHandlers();
       this.logEvent("run_started", { run_type: this.meta.run_type, experiment: this.meta.experiment });
+      this.events.flush(); // on disk before any user code runs (or blocks)
       this.callPlugins("onRunStart");
+    } else {
+      runtime.attachedRuns.add(this);
     }
   }
 
@@ -171,16 +175,16 @@ export class Run {
   get status(): RunStatus {
     return this.meta.status;
   }
+  /**
+   * The run's config as given (secrets included: your code needs the real key); run.json
+   * holds it redacted. An attached run only has the redacted copy from disk.
+   */
   get config(): Record<string, unknown> {
     return this.meta.config;
   }
   /** A copy of what run.json holds (for an attached run: as it was when attached). */
   get info(): RunMeta {
-    return structuredClone(this.meta);
-  }
-  /** True once finish(), fail() or an interrupt closed the run in this process. */
-  get isClosed(): boolean {
-    return this.closed;
+    return this.onDiskMeta();
   }
 
   // ---- logging (the hot path) -------------------------------------------------------
@@ -423,9 +427,9 @@ export class Run {
     this.writeMetaIfOwned();
   }
 
-  /** Replaces the recorded config (secrets redacted) — used when a wrapper joins a CLI run. */
+  /** Replaces the config (redacted in run.json) — used when a wrapper joins a CLI run. */
   setConfig(config: Record<string, unknown>): void {
-    this.meta.config = redactConfig(config ?? {});
+    this.meta.config = config ?? {};
     this.writeMetaIfOwned();
   }
 
@@ -504,19 +508,45 @@ export class Run {
     }
   }
 
+  /** run.json as written: the config redacted, secrets never on disk. */
+  private onDiskMeta(): RunMeta {
+    return structuredClone({ ...this.meta, config: redactConfig(this.meta.config) });
+  }
+
+  /**
+   * Writes run.json. Under a lock, so that tags and notes added by attached processes
+   * (read-modify-write) and the owner's writes never undo each other: the owner keeps the
+   * tags and note it finds on disk, an attached process never writes the status.
+   */
   private writeMeta(): void {
-    writeJsonAtomic(join(this.dir, "run.json"), this.meta);
+    const path = join(this.dir, "run.json");
+    withFileLock(`${path}.lock`, () => {
+      let onDisk: RunMeta | undefined;
+      try {
+        onDisk = readRunJson(this.dir);
+      } catch {
+        onDisk = undefined; // not written yet
+      }
+      if (onDisk) {
+        this.meta.tags = [...new Set([...(onDisk.tags ?? []), ...this.meta.tags])];
+        if (this.meta.note === undefined && onDisk.note !== undefined) this.meta.note = onDisk.note;
+      }
+      writeJsonAtomic(path, this.onDiskMeta());
+    });
   }
 
   private writeMetaIfOwned(): void {
-    if (this.owned) this.writeMeta();
-    else {
-      // An attached process may still tag or annotate: merge into what is on disk.
+    if (this.owned) {
+      this.writeMeta();
+      return;
+    }
+    const path = join(this.dir, "run.json");
+    withFileLock(`${path}.lock`, () => {
       const onDisk = readRunJson(this.dir);
       onDisk.tags = [...new Set([...(onDisk.tags ?? []), ...this.meta.tags])];
       if (this.meta.note !== undefined) onDisk.note = this.meta.note;
-      writeJsonAtomic(join(this.dir, "run.json"), onDisk);
-    }
+      writeJsonAtomic(path, onDisk);
+    });
   }
 
   private emit(record: Record<string, unknown>, kind: "event" | "metric" | "timing"): void {
@@ -574,7 +604,7 @@ export function newRunMeta(init: {
     pid: process.pid,
     hostname: hostname(),
     argv: redactArgv(init.argv ?? process.argv),
-    config: redactConfig(init.config ?? {}),
+    config: init.config ?? {},
     tags: [...(init.tags ?? [])],
     scryptorum_version: VERSION,
   };

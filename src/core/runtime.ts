@@ -35,6 +35,8 @@ export interface Runtime {
   failedPlugins: Set<string>;
   /** Runs this process owns and must mark on exit, SIGINT, SIGTERM or a crash. */
   ownedRuns: Set<Run>;
+  /** Runs this process attached to (openRun, SCRYPTORUM_RUN_DIR): flushed, never marked. */
+  attachedRuns: Set<Run>;
   handlersInstalled: boolean;
 }
 
@@ -47,6 +49,7 @@ function createRuntime(): Runtime {
     plugins: [],
     failedPlugins: new Set(),
     ownedRuns: new Set(),
+    attachedRuns: new Set(),
     handlersInstalled: false,
   };
 }

@@ -29,6 +29,15 @@ export function currentContext(): Context | undefined {
   return run ? { run } : undefined;
 }
 
+/**
+ * The run this process works for but did not open: the run of `scryptorum run` in this
+ * process, else the run a parent process handed down through SCRYPTORUM_RUN_DIR. Wrappers
+ * and Runner join it instead of opening a run of their own, and never close it.
+ */
+export function hostRun(): Run | undefined {
+  return runtime.cliRun ?? envRun();
+}
+
 /** Calls `fn` with `run` as the current run (and `spanId` as the current span). */
 export function withRun<T>(run: Run, fn: () => T, spanId?: string): T {
   return runtime.als.run({ run, spanId }, fn);
@@ -61,3 +70,25 @@ export function setDefaultRunType(type: "trial" | "milestone" | undefined): void
   }
   runtime.defaultRunType = type;
 }
+
+const WORKER_PATCH = Symbol.for("scryptorum.workerEnv");
+
+/**
+ * Bun's Workers see process.env as it was at start-up, not the SCRYPTORUM_RUN_DIR that
+ * `scryptorum run` sets later: a Worker made while a run is open gets the current
+ * environment unless its options name one, so `getCurrentRun()` works in it too.
+ */
+function shareRunWithWorkers(): void {
+  const g = globalThis as { Worker?: new (...args: any[]) => unknown; Bun?: unknown };
+  if (g.Bun === undefined || typeof g.Worker !== "function" || WORKER_PATCH in g.Worker) return;
+  const Base = g.Worker;
+  const Patched = class Worker extends Base {
+    constructor(url: string | URL, options?: Record<string, unknown>) {
+      const share = process.env.SCRYPTORUM_RUN_DIR !== undefined && options?.env === undefined;
+      super(url, share ? { ...options, env: { ...process.env } } : options);
+    }
+  };
+  Object.defineProperty(Patched, WORKER_PATCH, { value: true });
+  g.Worker = Patched;
+}
+shareRunWithWorkers();

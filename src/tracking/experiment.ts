@@ -9,6 +9,7 @@ import { runtime } from "../core/runtime";
 import type { Run, RunTypeName } from "../core/run";
 import { UserError } from "../core/errors";
 import { dualUse, isThenable, keepIdentity, type Wrapper } from "./decorate";
+import { hostRun } from "./context";
 
 export interface ExperimentOptions {
   name?: string;
@@ -68,15 +69,16 @@ export function experiment(opts?: string | ExperimentOptions): Wrapper {
   const o: ExperimentOptions = typeof opts === "string" ? { name: opts } : (opts ?? {});
   return dualUse(o.name, (fn, name) => {
     const wrapped = keepIdentity(function (this: unknown, ...args: unknown[]) {
-      const cliRun = runtime.cliRun;
-      if (cliRun) {
-        if (o.config) cliRun.setConfig(defu(runtime.cliConfig ?? {}, o.config) as Record<string, unknown>);
-        const result = runtime.als.run({ run: cliRun }, () => fn.apply(this, args));
+      const current = runtime.als.getStore();
+      if (current) return fn.apply(this, args); // nested experiment: stay in the open run
+      const host = hostRun();
+      if (host) {
+        // The CLI's run (or a parent process's): its project, experiment, type and id win.
+        if (o.config && host === runtime.cliRun) host.setConfig(defu(runtime.cliConfig ?? {}, o.config) as Record<string, unknown>);
+        const result = runtime.als.run({ run: host }, () => fn.apply(this, args));
         runtime.scriptWatch?.called(wrapped, result);
         return result;
       }
-      const current = runtime.als.getStore();
-      if (current) return fn.apply(this, args); // nested experiment: stay in the open run
       const project = Project.find(process.cwd(), o.projectRoot);
       const exp = new Experiment(project, name);
       const run = exp.createRun(resolveRunType(o.runType), o.runId, { config: o.config });

@@ -7,6 +7,8 @@ import { Project } from "../core/project";
 import { runtime } from "../core/runtime";
 import type { Run, RunTypeName } from "../core/run";
 import { resolveRunType } from "./experiment";
+import { hostRun } from "./context";
+import { defu } from "defu";
 
 /**
  * Base class for class-based experiments. Override `prepare`, `execute`, `score` and
@@ -91,9 +93,18 @@ export class Runner {
 
   async runExperiment<C extends Record<string, unknown>>(name: string, opts: RunExperimentOptions<C>): Promise<Run> {
     if (!opts.runnable === !opts.fn) throw new TypeError("runExperiment needs exactly one of { runnable, fn }");
-    const cliRun = runtime.cliRun;
-    const run = cliRun ?? new Experiment(this.project, name).createRun(resolveRunType(opts.runType), opts.runId, { config: opts.config });
-    const config = (run.config ?? opts.config ?? {}) as C;
+    // Under `scryptorum run` (or in a worker of a CLI run) join that run and leave it open.
+    const host = hostRun();
+    let config: C;
+    let run: Run;
+    if (host) {
+      run = host;
+      config = (host === runtime.cliRun ? defu(runtime.cliConfig ?? {}, opts.config ?? {}) : (opts.config ?? host.config)) as C;
+      if (host === runtime.cliRun && opts.config) host.setConfig(config);
+    } else {
+      run = new Experiment(this.project, name).createRun(resolveRunType(opts.runType), opts.runId, { config: opts.config });
+      config = run.config as C;
+    }
     try {
       if (opts.fn) await runtime.als.run({ run }, async () => opts.fn!(run, config));
       else {
@@ -101,10 +112,10 @@ export class Runner {
         await executeRunnable(typeof r === "function" ? new r(run, config) : r, run);
       }
     } catch (error) {
-      if (!cliRun) run.fail(error);
+      if (!host) run.fail(error);
       throw error;
     }
-    if (!cliRun) run.finish();
+    if (!host) run.finish();
     return run;
   }
 }

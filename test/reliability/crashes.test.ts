@@ -37,6 +37,19 @@ describe("crashes", () => {
     expect(exp.listRuns()[0]!.status).toBe("finished");
   });
 
+  test("a record logged before the event loop blocks is on disk when SIGKILL comes 300 ms later", async () => {
+    const { root } = tempProject();
+    const proc = Bun.spawn([process.execPath, CHILD("busy.ts"), root], { stdout: "pipe", stderr: "pipe" });
+    await readUntil(proc.stdout, "READY");
+    await Bun.sleep(300);
+    proc.kill("SIGKILL");
+    await proc.exited;
+    const dir = join(root, "experiments/busy/runs/b1");
+    expect(readFileSync(join(dir, "metrics.jsonl"), "utf8")).toContain('"name":"lone"');
+    expect(readFileSync(join(dir, "run.jsonl"), "utf8")).toContain('"event_type":"run_started"');
+    expect(new Experiment(root, "busy").listRuns()[0]!.status).toBe("crashed");
+  });
+
   test("SIGINT gives interrupted and exit 130; a second SIGINT while the first is handled exits at once", async () => {
     const { root } = tempProject();
     const proc = Bun.spawn([process.execPath, CHILD("sigint-twice.ts"), root], { stdout: "pipe", stderr: "pipe" });

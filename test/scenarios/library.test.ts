@@ -322,6 +322,20 @@ describe("class-based and manual", () => {
     expect(readdirSync(join(run.dir, "artifacts"))).toEqual([]);
   });
 
+  test("your code sees the real config; run.json holds it redacted", async () => {
+    const { root } = tempProject();
+    let seen: Record<string, unknown> = {};
+    class Uses extends BaseRunnable<{ api_key: string; model: string }> {
+      execute() {
+        seen = { ...this.config, fromRun: this.run.config.api_key };
+      }
+    }
+    const run = await new Runner(root).runExperiment("cfg", { runnable: Uses, config: { api_key: "sk-real", model: "m" } });
+    expect(seen).toEqual({ api_key: "sk-real", model: "m", fromRun: "sk-real" });
+    expect(readJson(join(run.dir, "run.json")).config).toEqual({ api_key: "[redacted]", model: "m" });
+    expect(run.info.config).toEqual({ api_key: "[redacted]", model: "m" });
+  });
+
   test("a terminal status is never overwritten", () => {
     const { root } = tempProject();
     const run = new Experiment(root, "term").createRun();

@@ -53,7 +53,55 @@ describe("several processes", () => {
   }, 120_000);
 });
 
+describe("attached processes", () => {
+  test.each([["ends"], ["exit"]])("a child attached through SCRYPTORUM_RUN_DIR that %s keeps its records, tags and joins with experiment()", async (how) => {
+    const { root } = tempProject();
+    const exp = new Experiment(root, "kids");
+    const owner = exp.createRun("milestone", "parent");
+    const child = Bun.spawn([process.execPath, join(FIXTURES, "attached-child.ts"), how], { env: { ...process.env, SCRYPTORUM_RUN_DIR: owner.dir, SCRYPTORUM_RUN_TYPE: "milestone" }, stdout: "pipe", stderr: "pipe" });
+    expect(await child.exited).toBe(0);
+    owner.finish();
+    const events = readFileSync(owner.logFile, "utf8");
+    expect(events).toContain('"event_type":"from_child"');
+    expect(readFileSync(owner.metricsFile, "utf8")).toContain('"name":"child_metric"');
+    const meta = readJson(join(owner.dir, "run.json"));
+    expect(meta.tags).toEqual(["from-child"]);
+    expect(meta.status).toBe("finished");
+    expect(meta.metrics_summary).toEqual({ child_metric: 7 });
+    expect(exp.listRuns().map((r) => r.run_id)).toEqual(["parent"]); // no run of its own
+  });
+});
+
+describe("workers", () => {
+  test("a Worker made while SCRYPTORUM_RUN_DIR is set (after start-up) logs to that run", async () => {
+    const { root } = tempProject();
+    const owner = new Experiment(root, "workers").createRun("milestone", "w");
+    process.env.SCRYPTORUM_RUN_DIR = owner.dir; // as `scryptorum run` sets it, at run time
+    try {
+      const worker = new Worker(join(FIXTURES, "worker-logs.ts"));
+      const reply = await new Promise((resolve) => (worker.onmessage = (e) => resolve(e.data)));
+      worker.terminate();
+      expect(reply).toBe("logged");
+    } finally {
+      delete process.env.SCRYPTORUM_RUN_DIR;
+    }
+    owner.finish();
+    expect(readFileSync(owner.logFile, "utf8")).toContain('"event_type":"from_worker","saw":true');
+  });
+});
+
 describe("crashes and signals", () => {
+  test("SIGINT handled by the user's own code: the code finishes its shutdown, the run ends interrupted", async () => {
+    const { root } = tempProject();
+    const proc = spawnChild("graceful.ts", [root]);
+    await waitFor(proc, "READY");
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(0);
+    const dir = join(root, "experiments/graceful/runs/g1");
+    expect(readFileSync(join(dir, "run.jsonl"), "utf8")).toContain("saved_checkpoint");
+    expect(readJson(join(dir, "run.json")).status).toBe("interrupted");
+  });
+
   test("SIGKILL: every line but at most the last is whole; the reader returns every earlier record; status reads crashed", async () => {
     const { root } = tempProject();
     const proc = spawnChild("crash.ts", [root, "sigkill"]);
