@@ -10,7 +10,8 @@ import { lastMetricValues } from "./metrics";
 import { EXPERIMENT_SUBDIRS, MILESTONE_SUBDIRS, experimentDir, experimentFile, milestoneId, runDir, runFiles, runsDir } from "./layout";
 import { Project } from "./project";
 import { Run, newRunMeta, type RunTypeName } from "./run";
-import { readRunJson, reportedStatus, pidAlive, type ReportedStatus } from "./runfile";
+import { readRunJson, reportedStatus, type ReportedStatus } from "./runfile";
+import { acquireTrialLock, checkTrialLock, releaseTrialLock } from "./trial-lock";
 import { TRIAL_RUN_ID, validateName, validateRunId } from "./validate";
 import { hostname } from "node:os";
 import { captureMilestone, resolveSourceRoot } from "../snapshot";
@@ -94,6 +95,7 @@ export class Experiment {
     if (type !== "trial" && type !== "milestone") throw new UserError(`run type "${type}" is not valid: use "trial" or "milestone"`);
     if (type === "trial") {
       if (runId !== undefined) throw new UserError("a run id is only for milestone runs: add --milestone, or drop --run-id");
+      checkTrialLock(runsDir(projectRoot, name), name);
       assertNoLiveTrial(runDir(projectRoot, name, TRIAL_RUN_ID), name);
     } else if (runId !== undefined) {
       validateRunId(runId);
@@ -110,12 +112,22 @@ export class Experiment {
    */
   createRun(type: RunTypeName = "trial", runId?: string, opts: CreateRunOptions = {}): Run {
     this.checkNewRun(type, runId);
-    const dir = type === "trial" ? this.resetTrial() : this.createMilestoneDir(runId);
+    // A trial takes the experiment's trial lock before it touches trial_run/.
+    const lock = type === "trial" ? acquireTrialLock(this.runsDirEnsured(), this.name) : undefined;
+    let dir: string;
+    try {
+      if (lock) assertNoLiveTrial(runDir(this.project.root, this.name, TRIAL_RUN_ID), this.name);
+      dir = lock ? this.resetTrial() : this.createMilestoneDir(runId);
+    } catch (error) {
+      if (lock) releaseTrialLock(lock);
+      throw error;
+    }
     const id = dir.slice(dir.lastIndexOf("/") + 1);
     if (type === "milestone") ensureDirs(...MILESTONE_SUBDIRS.filter((d) => d !== "code_snapshot").map((d) => join(dir, d)));
     const run = new Run({
       dir,
       owned: true,
+      onClose: lock ? () => releaseTrialLock(lock) : undefined,
       meta: newRunMeta({
         runId: id,
         runType: type,
@@ -185,6 +197,11 @@ export class Experiment {
     return out.sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : a.run_id.localeCompare(b.run_id)));
   }
 
+  private runsDirEnsured(): string {
+    mkdirSync(this.runsDir, { recursive: true });
+    return this.runsDir;
+  }
+
   private resetTrial(): string {
     const dir = runDir(this.project.root, this.name, TRIAL_RUN_ID);
     mkdirSync(this.runsDir, { recursive: true });
@@ -237,9 +254,10 @@ export class Experiment {
   }
 }
 
+/** A trial started by a version without the lock, still running: its run.json says so. */
 function assertNoLiveTrial(dir: string, name: string) {
   const meta = readJsonIfExistsQuiet(join(dir, "run.json"));
-  if (meta && meta.status === "running" && meta.hostname === hostname() && pidAlive(meta.pid)) {
+  if (meta && reportedStatus(meta) === "running" && meta.hostname === hostname()) {
     throw new UserError(
       `a trial of experiment "${name}" is still running (pid ${meta.pid}): wait for it to end, or start a milestone with --milestone`,
     );

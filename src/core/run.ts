@@ -107,6 +107,8 @@ export interface RunInit {
   meta: RunMeta;
   /** True for the process that created the run: it writes run.json and marks the end. */
   owned: boolean;
+  /** Called once when an owned run closes (a trial releases its lock). */
+  onClose?: () => void;
 }
 
 /**
@@ -133,11 +135,13 @@ export class Run {
   private startedMs: number;
   private closed = false;
   private runIdJson: string;
+  private onClose?: () => void;
 
   constructor(init: RunInit) {
     this.dir = init.dir;
     this.meta = init.meta;
     this.owned = init.owned;
+    this.onClose = init.onClose;
     const files = runFiles(init.dir);
     this.logFile = files.events;
     this.metricsFile = files.metrics;
@@ -492,7 +496,12 @@ export class Run {
     this.meta.finished_at = isoTimestamp(now);
     this.meta.duration_seconds = duration;
     this.meta.metrics_summary = this.summarizeMetrics();
-    this.writeMeta();
+    try {
+      this.writeMeta();
+    } finally {
+      this.onClose?.();
+      this.onClose = undefined;
+    }
     this.callPlugins("onRunFinish");
     if (flushError) throw flushError;
   }
