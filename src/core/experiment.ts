@@ -10,7 +10,7 @@ import { lastMetricValues } from "./metrics";
 import { EXPERIMENT_SUBDIRS, MILESTONE_SUBDIRS, experimentDir, experimentFile, milestoneId, runDir, runFiles, runsDir } from "./layout";
 import { Project } from "./project";
 import { Run, newRunMeta, type RunTypeName } from "./run";
-import { readRunJson, reportedStatus, type ReportedStatus } from "./runfile";
+import { checkFormat, readRunJson, reportedStatus, type ReportedStatus } from "./runfile";
 import { acquireTrialLock, checkTrialLock, releaseTrialLock } from "./trial-lock";
 import { TRIAL_RUN_ID, validateName, validateRunId } from "./validate";
 import { hostname } from "node:os";
@@ -181,6 +181,13 @@ export class Experiment {
       const dir = join(base, entry.name);
       const meta = readJsonIfExistsQuiet(join(dir, "run.json"));
       if (!meta) continue;
+      try {
+        checkFormat(meta.format, join(dir, "run.json"), meta.scryptorum_version);
+      } catch (error) {
+        // One run from a newer version must not hide the others: leave it out, say why.
+        process.stderr.write(`[warn] ${(error as Error).message}; it is left out of the list\n`);
+        continue;
+      }
       const summary: RunSummary = {
         run_id: meta.run_id,
         run_type: meta.run_type,

@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "pathe";
 import { FORMAT } from "./layout";
+import { UserError } from "./errors";
+import { VERSION } from "../version";
 import type { RunMeta } from "./run";
 
 /** Status as readers report it: run.json's, or `crashed` for a running run whose process died. */
@@ -24,15 +26,19 @@ export function readRunJson(dir: string): RunMeta {
   } catch (error) {
     throw new Error(`Failed to read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  checkFormat(meta?.format, path);
+  checkFormat(meta?.format, path, meta?.scryptorum_version);
   return meta;
 }
 
-/** Throws when a file was written by a newer scryptorum format. */
-export function checkFormat(format: unknown, path: string): void {
+/**
+ * Throws (a user error: exit 2 from the CLI) when a file was written by a newer
+ * scryptorum format, naming the version that wrote it when the file says.
+ */
+export function checkFormat(format: unknown, path: string, writtenBy?: unknown): void {
   if (typeof format === "number" && format > FORMAT) {
-    throw new Error(
-      `${path} was written by a newer scryptorum (format ${format}; this one reads format ${FORMAT}): upgrade scryptorum to read it`,
+    const by = typeof writtenBy === "string" ? ` ${writtenBy}` : "";
+    throw new UserError(
+      `${path} was written by a newer scryptorum${by} (format ${format}; this one, ${VERSION}, reads format ${FORMAT}): upgrade scryptorum to read it`,
     );
   }
 }

@@ -52,11 +52,16 @@ export class SpanCollector {
 
   /** The merged tree; spans whose parent is unknown are roots. */
   tree(): SpanNode[] {
+    // `llmCall` writes an llm_call event and a timing with the same span id: one span, shown
+    // once, as the LLM call (it says more).
+    const llmIds = new Set<string>();
+    for (const s of this.spans) if (s.kind === "llm" && s.id !== null) llmIds.add(s.id);
+    const spans = llmIds.size === 0 ? this.spans : this.spans.filter((s) => !(s.kind === "timing" && s.id !== null && llmIds.has(s.id)));
     const ids = new Set<string>();
-    for (const s of this.spans) if (s.id !== null) ids.add(s.id);
+    for (const s of spans) if (s.id !== null) ids.add(s.id);
     const children = new Map<string, RawSpan[]>();
     const roots: RawSpan[] = [];
-    for (const s of this.spans) {
+    for (const s of spans) {
       if (s.parent !== null && s.parent !== s.id && ids.has(s.parent)) {
         const list = children.get(s.parent);
         if (list) list.push(s);

@@ -2,7 +2,7 @@
  * The library used as a user would: wrappers, decorators, runnables, concurrency.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync, appendFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync, appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BaseRunnable,
@@ -371,6 +371,18 @@ describe("runs and experiments", () => {
     second.finish();
     const events = readLines(second.logFile).map((e) => e.event_type);
     expect(events).toEqual(["run_started", "run_finished"]);
+  });
+
+  test("a run written by a newer format is refused naming the version, and left out of listRuns()", () => {
+    const { root } = tempProject();
+    const exp = new Experiment(root, "future");
+    exp.createRun("milestone", "old").finish();
+    const newer = exp.createRun("milestone", "newer");
+    newer.finish();
+    const path = join(newer.dir, "run.json");
+    writeFileSync(path, JSON.stringify({ ...readJson(path), format: 2, scryptorum_version: "2.0.0" }));
+    expect(exp.listRuns().map((r) => r.run_id)).toEqual(["old"]);
+    expect(() => exp.openRun("newer")).toThrow(/written by a newer scryptorum 2\.0\.0 \(format 2; .* reads format 1\): upgrade scryptorum/);
   });
 
   test("a corrupted metrics line does not stop listRuns()", () => {

@@ -140,3 +140,17 @@ describe("readRunReport", () => {
     expect(compareReports([r, r]).metrics[0]).toEqual({ name: "accuracy", values: [0.7, 0.7], deltas: [null, 0], lower_is_better: false, changed: false });
   });
 });
+
+describe("span tree", () => {
+  test("an llmCall's event and timing share a span id and show as one LLM node", () => {
+    const { SpanCollector } = require("../../src/read/spans");
+    const spans = new SpanCollector();
+    const ts = "2026-01-01T00:00:01.000Z";
+    spans.add({ operation: "step", duration_ms: 10, span_id: "p", timestamp: ts }, "timing");
+    spans.add({ operation: "ask", duration_ms: 4, span_id: "c", parent_span_id: "p", timestamp: ts }, "timing");
+    spans.add({ model: "gpt-4o", duration_ms: 4, span_id: "c", parent_span_id: "p", timestamp: ts }, "llm");
+    const tree = spans.tree();
+    expect(tree).toHaveLength(1);
+    expect(tree[0].children.map((c: { kind: string; name: string; count: number }) => [c.kind, c.name, c.count])).toEqual([["llm", "gpt-4o", 1]]);
+  });
+});
