@@ -11,7 +11,6 @@ export const RUN_FILE = "run.json";
 export const EVENTS_FILE = "run.jsonl";
 export const METRICS_FILE = "metrics.jsonl";
 export const TIMINGS_FILE = "timings.jsonl";
-export const TRIAL_DIR = "trial_run";
 export const PROJECT_SUBDIRS = ["experiments", "data", "models", "artifacts"] as const;
 export const EXPERIMENT_SUBDIRS = ["runs", "data", "config", "prompts"] as const;
 export const MILESTONE_SUBDIRS = ["artifacts", "config", "prompts", "code_snapshot"] as const;
