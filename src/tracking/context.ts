@@ -79,7 +79,7 @@ const WORKER_PATCH = Symbol.for("scryptorum.workerEnv");
  * environment unless its options name one, so `getCurrentRun()` works in it too.
  */
 function shareRunWithWorkers(): void {
-  const g = globalThis as { Worker?: new (...args: any[]) => unknown; Bun?: unknown };
+  const g = globalThis as { Worker?: new (...args: any[]) => object; Bun?: unknown };
   if (g.Bun === undefined || typeof g.Worker !== "function" || WORKER_PATCH in g.Worker) return;
   const Base = g.Worker;
   const Patched = class Worker extends Base {
