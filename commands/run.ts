@@ -41,7 +41,7 @@ export default defineCommand({
     });
     // Set only after every check passed; wrapped clients read it at each call.
     if (args.cache) process.env.SCRYPTORUM_CACHE = "1";
-    const { summary, error } = await executeRun(prepared);
+    const { summary, error } = await executeRun(prepared, { quietStdout: args.json });
     if (args.json) outJson(summary);
     else out(formatRunSummary(summary).join("\n"));
     if (error !== undefined) {

@@ -4,7 +4,8 @@
  * Makes sure Debian's headless Chromium is at /usr/bin/chromium for the viewer's browser
  * tests (test/serve): a no-op when it is there, else `apt-get update && apt-get install -y
  * chromium`. playwright-core drives that binary; it never downloads a browser of its own.
- * Exits 0 either way when the browser is present afterwards; 1 when it could not be had.
+ * Exits 0 either way: where Chromium cannot be had (not Linux, no apt-get, no root or
+ * passwordless sudo) it says so and the browser tests skip themselves.
  */
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -17,11 +18,13 @@ function sh(cmd: string[]): boolean {
   return r.status === 0;
 }
 
-/** Installs Chromium when missing; returns true when /usr/bin/chromium exists afterwards. */
+const has = (cmd: string) => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
+
+/** Installs Chromium when missing, where apt-get can; returns true when /usr/bin/chromium exists afterwards. */
 export function setupBrowser(): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (process.platform !== "linux") {
-    process.stderr.write(`no ${CHROMIUM}: the viewer's browser tests need Debian's chromium package (skipped on ${process.platform})\n`);
+  if (process.platform !== "linux" || !has("apt-get")) {
+    process.stderr.write(`no ${CHROMIUM}, and no apt-get to install Debian's chromium package with (${process.platform})\n`);
     return false;
   }
   const root = typeof process.getuid === "function" && process.getuid() === 0;
@@ -32,4 +35,4 @@ export function setupBrowser(): boolean {
   return existsSync(CHROMIUM);
 }
 
-if (import.meta.main) process.exit(setupBrowser() ? 0 : 1);
+if (import.meta.main && !setupBrowser()) process.stderr.write("Chromium not installed: the browser tests will be skipped\n");

@@ -15,17 +15,28 @@ export class ExperimentFailed extends Error {
   }
 }
 
+type BunMessage = Error & { position?: { file?: string; line?: number; column?: number; lineText?: string } | null };
+
+const isBunMessage = (e: unknown): e is BunMessage =>
+  !!e && typeof e === "object" && "message" in e && ((e as Error).name === "BuildMessage" || (e as Error).name === "ResolveMessage");
+
+const where = (e: BunMessage) => (e.position?.file ? `${e.position.file}:${e.position.line ?? 0}:${e.position.column ?? 0}: ` : "");
+
 /**
  * Bun reports a file that does not compile or an import that does not resolve as a
- * BuildMessage / ResolveMessage; turn them into plain errors whose message says where.
+ * BuildMessage / ResolveMessage, several of them as an AggregateError ("2 errors building
+ * …"); turn them into a plain error whose message says where (the first, "(and N more)")
+ * and whose stack lists every one with its line of code.
  */
 export function normalizeLoadError(error: unknown): unknown {
-  if (!(error instanceof Error) && !(error && typeof error === "object" && "message" in error)) return error;
-  const e = error as Error & { position?: { file?: string; line?: number; column?: number } | null };
-  if (e.name !== "BuildMessage" && e.name !== "ResolveMessage") return error;
-  const where = e.position?.file ? `${e.position.file}:${e.position.line ?? 0}:${e.position.column ?? 0}: ` : "";
-  const plain = new Error(`${where}${e.message}`, { cause: error });
-  plain.name = e.name === "BuildMessage" ? "CompileError" : "ResolveError";
+  const all = isBunMessage(error) ? [error] : (error as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(all) || all.length === 0 || !all.every(isBunMessage)) return error;
+  const first = all[0]!;
+  const more = all.length > 1 ? ` (and ${all.length - 1} more)` : "";
+  const plain = new Error(`${where(first)}${first.message}${more}`, { cause: error });
+  plain.name = first.name === "BuildMessage" ? "CompileError" : "ResolveError";
+  const lines = all.flatMap((e) => [`    ${where(e)}${e.message}`, ...(e.position?.lineText ? [`        ${e.position.lineText.trim()}`] : [])]);
+  plain.stack = [`${plain.name}: ${plain.message}`, ...lines].join("\n");
   return plain;
 }
 

@@ -8,6 +8,7 @@ import { importUserModule } from "../loader";
 import { isExperimentFunction } from "../tracking/experiment";
 import { executeRunnable, isRunnableClass } from "../tracking/runnable";
 import { withRun } from "../tracking/context";
+import type { Watch } from "./watch";
 
 const isClass = (fn: Function) => /^class[\s{]/.test(Function.prototype.toString.call(fn));
 
@@ -43,41 +44,52 @@ export async function callExport(target: { name: string; value: Function }, run:
   const fn = target.value;
   if (isRunnableClass(fn)) return executeRunnable(new fn(run, config), run);
   if (isClass(fn)) throw new Error(`export "${target.name}" is a class that does not extend BaseRunnable: extend it, or export a function`);
-  if (isExperimentFunction(fn)) return withRun(run, () => fn());
+  // Called outside any run context: it joins the CLI's run itself, and applies its own config.
+  if (isExperimentFunction(fn)) return fn();
   return withRun(run, () => fn(run, config));
 }
 
-/** `--module`: import, pick the export, call it. */
-export async function runModule(file: string, spec: string, exportName: string | undefined, run: Run, config: Record<string, unknown>): Promise<void> {
-  const mod = await withRun(run, () => importUserModule(file));
-  await callExport(pickExport(mod, exportName, spec), run, config);
+const TOP_LEVEL_STUCK = "nothing is left that could settle it (a Worker that exited, a promise nothing resolves)";
+
+/** `--module`: import, pick the export, call it; the run ends when its promise settles. */
+export async function runModule(file: string, spec: string, exportName: string | undefined, run: Run, config: Record<string, unknown>, watch: Watch): Promise<void> {
+  const mod = await watch.settle(withRun(run, () => importUserModule(file)), `${spec}: its top-level await never settled: ${TOP_LEVEL_STUCK}`);
+  const target = pickExport(mod, exportName, spec);
+  await watch.settle(callExport(target, run, config), `export "${target.name}" of ${spec} never settled: ${TOP_LEVEL_STUCK}`);
+  await watch.tick(); // a rejection left unhandled at the very end still fails the run
 }
 
 /**
- * `--script`: executes the file inside the run and waits for the experiments it called.
+ * `--script`: executes the file inside the run, as `bun <file>` would: the run ends when
+ * the event loop has nothing left to do (a `main().catch(…)` the script did not await has
+ * finished), and fails when the script or an experiment it called is still pending then.
  * When it called none (its call guarded by `import.meta.main`, which is false under
  * `import()`) and defined exactly one, that one is called.
  */
-export async function runScript(file: string, spec: string, run: Run): Promise<void> {
+export async function runScript(file: string, spec: string, run: Run, watch: Watch): Promise<void> {
   const defined: Function[] = [];
-  const pending: unknown[] = [];
+  const pending: { promise: Promise<unknown>; settled: boolean }[] = [];
   let calls = 0;
   runtime.scriptWatch = {
     defined: (fn) => void defined.push(fn),
     called: (_fn, result) => {
       calls++;
       if (result && typeof (result as PromiseLike<unknown>).then === "function") {
-        const settled = Promise.resolve(result);
-        settled.catch(() => {}); // awaited below; no "unhandled rejection" meanwhile
-        pending.push(settled);
+        const entry = { promise: Promise.resolve(result), settled: false };
+        // Awaited below; no "unhandled rejection" meanwhile.
+        entry.promise.then(() => (entry.settled = true), () => (entry.settled = true));
+        pending.push(entry);
       }
     },
   };
+  // Once the loop ran dry, an experiment still pending never settles.
+  const drain = async () => {
+    if (pending.some((e) => !e.settled)) throw new Error(`an experiment ${spec} called never finished: ${TOP_LEVEL_STUCK}`);
+    while (pending.length > 0) await pending.shift()!.promise;
+  };
   try {
-    const drain = async () => {
-      while (pending.length > 0) await pending.shift();
-    };
-    const mod = await withRun(run, () => importUserModule(file));
+    const mod = await watch.settle(withRun(run, () => importUserModule(file)), `the script's top-level await never settled: ${TOP_LEVEL_STUCK}`);
+    await watch.idle();
     await drain();
     if (calls > 0 || defined.length === 0) return;
     const main = defined.length === 1 ? defined[0]! : defined.find((fn) => fn === mod.default);
@@ -86,7 +98,8 @@ export async function runScript(file: string, spec: string, run: Run): Promise<v
         `${spec} defines ${defined.length} experiments and calls none: call one in the script, or run one with --module ${spec}#name`,
       );
     }
-    await withRun(run, () => main());
+    await watch.settle(Promise.resolve(main()), `the experiment ${spec} defines never settled: ${TOP_LEVEL_STUCK}`);
+    await watch.idle();
     await drain();
   } finally {
     runtime.scriptWatch = undefined;

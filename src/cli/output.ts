@@ -2,6 +2,7 @@
  * Where the CLI writes data: stdout. Colour only on a terminal and never with NO_COLOR.
  * Logs go to stderr through `./log` (consola), kept apart so `--help` need not load it.
  */
+import { Console } from "node:console";
 
 /** True when `stream` may carry ANSI colours: a TTY, and NO_COLOR unset (any value turns colour off). */
 export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): boolean {
@@ -48,4 +49,31 @@ export async function drainOutput(): Promise<void> {
 /** Writes data as pretty JSON to stdout. */
 export function outJson(value: unknown): void {
   out(JSON.stringify(value, null, 2));
+}
+
+// The console methods that print to stdout; the others (error, warn, trace, assert) already use stderr.
+const STDOUT_METHODS = ["log", "info", "debug", "dir", "dirxml", "table", "count", "countReset", "group", "groupCollapsed", "groupEnd", "time", "timeEnd", "timeLog"] as const;
+
+/**
+ * Sends what the user's code prints to stdout (`process.stdout.write`, `console.log` and
+ * its kin) to stderr until the returned function is called, so `run --json` prints nothing
+ * but its JSON on stdout. Writes straight to file descriptor 1 still reach stdout.
+ *
+ * @example
+ * const restore = stdoutToStderr();
+ * try { await userCode(); } finally { restore(); }
+ * outJson(summary);
+ */
+export function stdoutToStderr(): () => void {
+  const write = process.stdout.write;
+  const global = console as unknown as Record<string, unknown>;
+  const saved = STDOUT_METHODS.map((name) => [name, global[name]] as const);
+  // Bun's console writes to fd 1 natively, not through process.stdout: a console of our own.
+  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr }) as unknown as Record<string, Function>;
+  process.stdout.write = ((...args: Parameters<typeof write>) => process.stderr.write(...(args as [string]))) as typeof write;
+  for (const name of STDOUT_METHODS) global[name] = toStderr[name]!.bind(toStderr);
+  return () => {
+    process.stdout.write = write;
+    for (const [name, fn] of saved) global[name] = fn;
+  };
 }

@@ -15,6 +15,8 @@ import { registry, type Plugin } from "../plugins/registry";
 import { normalizeLoadError } from "./errors";
 import { runModule, runScript } from "./invoke";
 import { logger } from "./log";
+import { stdoutToStderr } from "./output";
+import { watchUserCode } from "./watch";
 
 export interface RunRequest {
   experiment: string;
@@ -164,10 +166,21 @@ async function loadPlugins(files: readonly string[], anchorDir: string): Promise
 
 /**
  * Opens the run (creating the experiment if needed), runs the user's code inside it and
- * closes it: `finished`, or `failed` with the error. Resolves with the run's summary; the
- * error, if any, is in the outcome, not thrown.
+ * closes it: `finished`, or `failed` with the error (a throw, an uncaught error or
+ * unhandled rejection, or code left pending with nothing that could settle it). Resolves
+ * with the run's summary; the error, if any, is in the outcome, not thrown.
+ * `quietStdout` sends what the user's code prints to stdout to stderr instead (`--json`).
  */
-export async function executeRun(p: PreparedRun): Promise<RunOutcome> {
+export async function executeRun(p: PreparedRun, opts: { quietStdout?: boolean } = {}): Promise<RunOutcome> {
+  const restoreStdout = opts.quietStdout ? stdoutToStderr() : undefined;
+  try {
+    return await openAndRun(p);
+  } finally {
+    restoreStdout?.();
+  }
+}
+
+async function openAndRun(p: PreparedRun): Promise<RunOutcome> {
   await loadPlugins(p.plugins, p.project.anchorDir ?? p.cwd);
   const exp = new Experiment(p.project, p.experiment);
   const run = exp.createRun(p.type, p.runId, { config: p.config, argv: p.argv, cwd: p.cwd });
@@ -181,14 +194,17 @@ export async function executeRun(p: PreparedRun): Promise<RunOutcome> {
   process.env.SCRYPTORUM_RUN_TYPE = p.type;
   process.argv = [process.execPath, p.file, ...p.userArgs];
   let error: unknown;
+  // An uncaught error in the user's code fails the run as a throw does.
+  const watch = watchUserCode();
   try {
-    if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, p.config);
-    else await runScript(p.file, p.spec, run);
+    if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, p.config, watch);
+    else await runScript(p.file, p.spec, run, watch);
     run.finish();
   } catch (thrown) {
     error = normalizeLoadError(thrown);
     run.fail(error);
   } finally {
+    watch.close();
     process.argv = saved.argv;
     restoreEnv("SCRYPTORUM_RUN_DIR", saved.dir);
     restoreEnv("SCRYPTORUM_RUN_TYPE", saved.type);

@@ -1,13 +1,13 @@
 /**
  * A scryptorum project: finding its root, creating it, and listing its experiments.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, appendFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync, appendFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve, relative } from "pathe";
 import { UserError } from "./errors";
+import { checkFormat } from "./runfile";
 import { createJsonExclusive, ensureDirs, readJsonIfExists } from "./fsutil";
 import { ANCHOR_FILE, FORMAT, PROJECT_FILE, PROJECT_SUBDIRS, experimentsRoot, projectFile, runsDir } from "./layout";
-import { checkFormat } from "./runfile";
 import { validateName } from "./validate";
 import { VERSION } from "../version";
 import { spawnSync } from "node:child_process";
@@ -34,11 +34,32 @@ export function expandPath(path: string, base: string): string {
   return resolve(base, path);
 }
 
+/**
+ * Reads `.scryptorum` or `project.json`: undefined when missing; a UserError (the user's
+ * file to fix) when it is not a JSON object or was written by a newer scryptorum.
+ */
+function readProjectFile<T extends { format?: unknown }>(path: string, fix: string): T | undefined {
+  let value: unknown;
+  try {
+    value = readJsonIfExists(path);
+  } catch (error) {
+    const cause = (error as Error).cause;
+    if (!(cause instanceof SyntaxError)) throw error;
+    throw new UserError(`${path} is not valid JSON (${cause.message}): ${fix}`, { cause: error });
+  }
+  if (value === undefined) return undefined;
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new UserError(`${path} does not hold a JSON object: ${fix}`);
+  const { format, scryptorum_version: by } = value as { format?: unknown; scryptorum_version?: unknown };
+  checkFormat(format, path, by);
+  return value as T;
+}
+
+const FIX_ANCHOR = "fix it, or rewrite it with `scryptorum init --force`";
+
 /** Reads `.scryptorum` and returns the project root it points at. */
 export function readAnchor(anchorPath: string): { config: AnchorConfig; root: string } {
-  const config = readJsonIfExists<AnchorConfig>(anchorPath);
-  if (!config || typeof config !== "object") throw new UserError(`${anchorPath} is empty: run \`scryptorum init\` again`);
-  checkFormat(config.format, anchorPath);
+  const config = readProjectFile<AnchorConfig>(anchorPath, FIX_ANCHOR);
+  if (!config) throw new UserError(`${anchorPath} is missing: run \`scryptorum init\` again`);
   const project = validateName(config.project, `"project" in ${anchorPath}`);
   const experimentsDir = expandPath(config.experiments_dir ?? "./experiments", dirname(anchorPath));
   return { config, root: join(experimentsDir, project) };
@@ -60,13 +81,12 @@ export class Project {
 
   constructor(root: string, anchor?: { dir: string; config: AnchorConfig }) {
     this.root = resolve(root);
-    const info = readJsonIfExists<ProjectInfo>(projectFile(this.root));
+    const info = readProjectFile<ProjectInfo>(projectFile(this.root), "fix it, or delete it and run `scryptorum init` again to recreate it");
     if (!info) {
       throw new UserError(
         `no scryptorum project at ${this.root} (no project.json): run \`scryptorum init\` or \`scryptorum create-project\``,
       );
     }
-    checkFormat(info.format, projectFile(this.root));
     this.info = info;
     this.anchorDir = anchor?.dir;
     this.anchor = anchor?.config;
@@ -79,12 +99,15 @@ export class Project {
   /**
    * Finds the project: an explicit root, else SCRYPTORUM_PROJECT_ROOT, else walking up from
    * `cwd` to the first folder holding `.scryptorum` (which points at the root) or
-   * `project.json` (which is the root).
+   * `project.json` (which is the root). An explicit root keeps the settings of a
+   * `.scryptorum` that points at it (plugins, prices, the snapshot's source folder).
    */
   static find(cwd: string = process.cwd(), explicitRoot?: string): Project {
-    if (explicitRoot) return new Project(resolve(cwd, explicitRoot));
-    const fromEnv = process.env.SCRYPTORUM_PROJECT_ROOT;
-    if (fromEnv) return new Project(resolve(cwd, fromEnv));
+    const given = explicitRoot || process.env.SCRYPTORUM_PROJECT_ROOT;
+    if (given) {
+      const root = resolve(cwd, given);
+      return new Project(root, anchorPointingAt(root, cwd));
+    }
     let dir = resolve(cwd);
     for (;;) {
       const anchorPath = join(dir, ANCHOR_FILE);
@@ -127,8 +150,15 @@ export class Project {
     const experimentsDir = opts.experimentsDir ?? "./experiments";
     const anchorPath = join(dir, ANCHOR_FILE);
     const anchor: AnchorConfig = { format: FORMAT, project: name, experiments_dir: experimentsDir };
-    const existing = readJsonIfExists<AnchorConfig>(anchorPath);
-    if (existing && !opts.force && (existing.project !== name || (existing.experiments_dir ?? "./experiments") !== experimentsDir)) {
+    // --force replaces a file that cannot be read as well.
+    let existing: AnchorConfig | undefined;
+    try {
+      existing = readProjectFile<AnchorConfig>(anchorPath, FIX_ANCHOR);
+    } catch (error) {
+      if (!opts.force) throw error;
+    }
+    const samePlace = (a: string, b: string) => canonical(expandPath(a, dir)) === canonical(expandPath(b, dir));
+    if (existing && !opts.force && (existing.project !== name || !samePlace(existing.experiments_dir ?? "./experiments", experimentsDir))) {
       throw new UserError(
         `${anchorPath} already points at project "${existing.project}" in ${existing.experiments_dir}: pass --force to replace it`,
       );
@@ -149,6 +179,34 @@ export class Project {
       .map((e) => ({ name: e.name, runs: countRuns(runsDir(this.root, e.name)) }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
+}
+
+/** A path with symlinks resolved, as far as it exists (macOS's /tmp is /private/tmp). */
+function canonical(path: string): string {
+  try {
+    return resolve(realpathSync(path));
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(canonical(parent), basename(path));
+  }
+}
+
+/** The `.scryptorum` pointing at `root`, looked for from `cwd` up, then from `root`'s parent up; unreadable ones are passed over. */
+function anchorPointingAt(root: string, cwd: string): { dir: string; config: AnchorConfig } | undefined {
+  const target = canonical(root);
+  for (const start of [resolve(cwd), dirname(root)]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      const anchorPath = join(dir, ANCHOR_FILE);
+      if (existsSync(anchorPath) && statSync(anchorPath).isFile()) {
+        try {
+          const found = readAnchor(anchorPath);
+          if (canonical(found.root) === target) return { dir, config: found.config };
+        } catch {}
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return undefined;
 }
 
 function countRuns(dir: string): number {

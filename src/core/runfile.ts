@@ -20,11 +20,17 @@ export type ReportedStatus = RunMeta["status"] | "crashed";
  */
 export function readRunJson(dir: string): RunMeta {
   const path = join(dir, "run.json");
-  let meta: RunMeta;
+  let text: string;
   try {
-    meta = JSON.parse(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
   } catch (error) {
     throw new Error(`Failed to read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let meta: RunMeta;
+  try {
+    meta = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`${path} is not valid JSON (${(error as Error).message}): the run's record is damaged; fix it, or delete the run's folder`, { cause: error });
   }
   checkFormat(meta?.format, path, meta?.scryptorum_version);
   return meta;
@@ -36,10 +42,8 @@ export function readRunJson(dir: string): RunMeta {
  */
 export function checkFormat(format: unknown, path: string, writtenBy?: unknown): void {
   if (typeof format === "number" && format > FORMAT) {
-    const by = typeof writtenBy === "string" ? ` ${writtenBy}` : "";
-    throw new UserError(
-      `${path} was written by a newer scryptorum${by} (format ${format}; this one, ${VERSION}, reads format ${FORMAT}): upgrade scryptorum to read it`,
-    );
+    const writer = typeof writtenBy === "string" ? `scryptorum ${writtenBy}` : "a newer scryptorum";
+    throw new UserError(`${path} was written by ${writer} (format ${format}; this is scryptorum ${VERSION}, format ${FORMAT}): upgrade scryptorum to read it`);
   }
 }
 

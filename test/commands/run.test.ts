@@ -114,6 +114,49 @@ describe("what --script runs", () => {
     expect(events(join(runs, "kids/runs/k1")).find((e) => e.event_type === "from_child")).toMatchObject({ type: "milestone" });
   });
 
+  test.concurrent("a script without top-level await: the run waits until its event loop is empty", async () => {
+    const { dir, runs } = await project({
+      "s.ts": [
+        'import { getCurrentRun } from "scryptorum";',
+        "const run = getCurrentRun()!;",
+        "const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));",
+        'async function main() { await sleep(30); run.logMetric("late", 1); console.log("main finished"); }',
+        "main().catch((e) => { console.error(e); process.exit(1); });",
+      ].join("\n"),
+    });
+    const r = await cli(["run", "s", "-s", "s.ts"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toStartWith("main finished\nrun:     trial_run (trial)\n");
+    expect(r.stdout).toContain("metrics: late=1\n");
+    expect(readJson(join(runs, "s/runs/trial_run/run.json"))).toMatchObject({ status: "finished", metrics_summary: { late: 1 } });
+  });
+
+  test.concurrent("a top-level await that never settles (a Worker that died): exit 1, run failed, says why", async () => {
+    const { dir, runs } = await project({
+      "worker.ts": "process.exit(0);\n",
+      "w.ts": 'const w = new Worker(new URL("./worker.ts", import.meta.url).href);\nawait new Promise((resolve) => w.addEventListener("message", resolve));\n',
+    });
+    const r = await cli(["run", "w", "-s", "w.ts"], { cwd: dir });
+    const runDir = join(runs, "w/runs/trial_run");
+    const message = "the script's top-level await never settled: nothing is left that could settle it (a Worker that exited, a promise nothing resolves)";
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split("\n").slice(-2)).toEqual([
+      `error: experiment "w" failed: Error: ${message}`,
+      `  the run is marked failed; the stack is in ${runDir}/run.json (or rerun with --debug)`,
+    ]);
+    expect(r.stdout).toContain("status:  failed in ");
+    expect(readJson(join(runDir, "run.json"))).toMatchObject({ status: "failed", error: { name: "Error", message } });
+  });
+
+  test.concurrent("an experiment the script called that never settles: exit 1, run failed", async () => {
+    const { dir } = await project({
+      "s.ts": 'import { experiment } from "scryptorum";\nexperiment("s")(() => new Promise(() => {}))();\n',
+    });
+    const r = await cli(["run", "s", "-s", "s.ts"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: experiment "s" failed: Error: an experiment s.ts called never finished: nothing is left that could settle it');
+  });
+
   test.concurrent("SIGINT during a run: exit 130, run interrupted", async () => {
     const { dir, runs } = await project({
       "slow.ts": 'console.error("ready");\nawait new Promise((r) => setTimeout(r, 20_000));\n',
@@ -133,6 +176,60 @@ describe("what --script runs", () => {
   });
 });
 
+describe("user code that prints, or fails outside the awaited code", () => {
+  test.concurrent("--json: what the user's code prints goes to stderr, stdout is the JSON alone", async () => {
+    const { dir } = await project({
+      "loud.ts": [
+        'console.log("imported");',
+        "export default () => {",
+        '  console.log("hello"); console.info("info"); console.table([{ a: 1 }]); process.stdout.write("raw\\n");',
+        "};",
+      ].join("\n"),
+    });
+    const r = await cli(["run", "loud", "-m", "loud.ts", "--json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ run_id: "trial_run", status: "finished" });
+    for (const text of ["imported\n", "hello\n", "info\n", "raw\n", "│ (index) │ a │"]) expect(r.stderr).toContain(text);
+    // Without --json the user's output stays on stdout.
+    expect((await cli(["run", "loud", "-m", "loud.ts"], { cwd: dir })).stdout).toStartWith("imported\nhello\ninfo\n");
+  });
+
+  const failing: [string, string, string][] = [
+    ["a promise rejected and never awaited", "export default function () { Promise.reject(new Error(\"x\")); }\n", "Error: x"],
+    ["a throw from a setTimeout", "export default async function () {\n  setTimeout(() => { throw new TypeError(\"boom\"); }, 5);\n  await new Promise((r) => setTimeout(r, 2000));\n}\n", "TypeError: boom"],
+    ["a rejection in a --script", 'Promise.reject(new RangeError("late"));\n', "RangeError: late"],
+  ];
+  for (const [name, code, error] of failing) {
+    test.concurrent(`${name}: the run fails, two plain lines, exit 1`, async () => {
+      const { dir, runs } = await project({ "u.ts": code });
+      const r = await cli(["run", "u", name.includes("--script") ? "-s" : "-m", "u.ts"], { cwd: dir });
+      const runDir = join(runs, "u/runs/trial_run");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        [
+          'ℹ started trial_run (trial) of experiment "u": ' + (name.includes("--script") ? "--script" : "--module") + " u.ts",
+          `error: experiment "u" failed: ${error}`,
+          `  the run is marked failed; the stack is in ${runDir}/run.json (or rerun with --debug)`,
+          "",
+        ].join("\n"),
+      );
+      const [errName, message] = error.split(": ");
+      expect(readJson(join(runDir, "run.json"))).toMatchObject({ status: "failed", error: { name: errName, message } });
+    });
+  }
+
+  test.concurrent("several compile errors: the first with its place and how many more; run.json lists them all", async () => {
+    const { dir, runs } = await project({ "bad.ts": "let x: = ;\nlet y: = ;\n" });
+    const r = await cli(["run", "bad", "-m", "bad.ts"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`error: experiment "bad" failed: CompileError: ${join(dir, "bad.ts")}:1:8: Unexpected = \\(and \\d+ more\\)\n`));
+    const error = readJson(join(runs, "bad/runs/trial_run/run.json")).error;
+    expect(error.name).toBe("CompileError");
+    expect(error.stack).toContain(`${join(dir, "bad.ts")}:1:8: Unexpected =\n`);
+    expect(error.stack).toContain(`${join(dir, "bad.ts")}:1:10: Unexpected ;\n`);
+  });
+});
+
 describe("plugins named in .scryptorum", () => {
   test.concurrent("are loaded and see the run's events", async () => {
     const { dir } = await project({
@@ -144,6 +241,21 @@ describe("plugins named in .scryptorum", () => {
     const r = await cli(["run", "plug", "-s", "s.ts"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stderr.split("\n").filter((l) => l.startsWith("echo: "))).toEqual(["echo: run_started", "echo: hello", "echo: run_finished"]);
+  });
+
+  test.concurrent("are loaded with --project-root and SCRYPTORUM_PROJECT_ROOT too", async () => {
+    const { dir } = await project({
+      "plugins/echo.ts": 'export default { name: "echo", onEvent(r: any) { if (r.event_type) process.stderr.write(`echo: ${r.event_type}\\n`); } };\n',
+      "sub/s.ts": "",
+    });
+    const anchor = readJson(join(dir, ".scryptorum"));
+    await Bun.write(join(dir, ".scryptorum"), JSON.stringify({ ...anchor, plugins: ["./plugins/echo.ts"] }));
+    const echoes = (r: { stderr: string }) => r.stderr.split("\n").filter((l) => l.startsWith("echo: "));
+    // From inside the repository; then from outside it, the anchor found from the root's parents.
+    const inside = await cli(["run", "plug", "-s", "s.ts", "--project-root", "../experiments/p"], { cwd: join(dir, "sub") });
+    expect(echoes(inside)).toEqual(["echo: run_started", "echo: run_finished"]);
+    const outside = await cli(["run", "plug", "-s", join(dir, "sub/s.ts")], { cwd: tempDir(), env: { SCRYPTORUM_PROJECT_ROOT: join(dir, "experiments/p") } });
+    expect(echoes(outside)).toEqual(["echo: run_started", "echo: run_finished"]);
   });
 
   test.concurrent("a plugin that is missing: exit 2, nothing created", async () => {

@@ -54,6 +54,26 @@ describe("init", () => {
     expect(readJson(join(dir, ".scryptorum")).project).toBe("two");
   });
 
+  test.concurrent("the same experiments dir spelled another way is the same place", async () => {
+    const dir = tempDir();
+    expect((await cli(["init", "--project-name", "p", "--experiments-dir", "runs/exp"], { cwd: dir })).code).toBe(0);
+    const snapshot = tree(dir);
+    const again = await cli(["init", "--project-name", "p", "--experiments-dir", "./runs/exp/"], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toStartWith('ℹ already set up: .scryptorum points at project "p" in runs/exp/p\n');
+    expect(tree(dir)).toEqual(snapshot);
+    const elsewhere = await cli(["init", "--project-name", "p", "--experiments-dir", "runs/other"], { cwd: dir });
+    expect(elsewhere.code).toBe(2);
+  });
+
+  test.concurrent("--force replaces a .scryptorum that is not valid JSON", async () => {
+    const dir = tempDir();
+    writeFiles(dir, { ".scryptorum": "garbage" });
+    expect((await cli(["init", "--project-name", "p"], { cwd: dir })).code).toBe(2);
+    expect((await cli(["init", "--project-name", "p", "--force"], { cwd: dir })).code).toBe(0);
+    expect(readJson(join(dir, ".scryptorum"))).toEqual({ format: 1, project: "p", experiments_dir: "./experiments" });
+  });
+
   test.concurrent("a bad project name: exit 2, nothing created", async () => {
     const dir = tempDir();
     const r = await cli(["init", "--project-name", "../x"], { cwd: dir });

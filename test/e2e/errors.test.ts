@@ -3,9 +3,9 @@
  * and creates, changes or empties nothing.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bin, ensureBinary, fixture, tempDir, tree } from "../helpers/cli";
+import { bin, ensureBinary, fixture, tempDir, tree, writeFiles } from "../helpers/cli";
 
 const NAME_RULE = "use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, and no '..'";
 
@@ -89,6 +89,71 @@ describe("outside any project", () => {
         stderr: `error: no scryptorum project found from ${empty}: run \`scryptorum init\` here, or pass --project-root\n`,
       });
       expect(tree(empty)).toEqual([expect.stringMatching(/^x\.ts 0 /)]);
+    });
+  }
+});
+
+describe("a damaged or newer project file: exit 2, one line saying what to do", () => {
+  /** A fresh `init`ed project "p" with `files` then written over it. */
+  async function damaged(files: Record<string, string>): Promise<string> {
+    const d = tempDir();
+    expect((await bin(["init", "--project-name", "p"], { cwd: d })).code).toBe(0);
+    writeFiles(d, files);
+    return d;
+  }
+  const project = (d: string) => JSON.parse(readFileSync(join(d, "experiments/p/project.json"), "utf8"));
+  const newer = (d: string, extra: Record<string, unknown>) => JSON.stringify({ ...project(d), format: 99, ...extra });
+
+  const cases: [string, (d: string) => Record<string, string>, string][] = [
+    [
+      "project.json of a newer format",
+      (d) => ({ "experiments/p/project.json": newer(d, { scryptorum_version: "9.1.0" }) }),
+      "<dir>/experiments/p/project.json was written by scryptorum 9.1.0 (format 99; this is scryptorum <version>, format 1): upgrade scryptorum to read it",
+    ],
+    [
+      "project.json that is not JSON",
+      () => ({ "experiments/p/project.json": "{not json" }),
+      "<dir>/experiments/p/project.json is not valid JSON (<why>): fix it, or delete it and run `scryptorum init` again to recreate it",
+    ],
+    [
+      ".scryptorum that is not JSON",
+      () => ({ ".scryptorum": "garbage\n" }),
+      "<dir>/.scryptorum is not valid JSON (<why>): fix it, or rewrite it with `scryptorum init --force`",
+    ],
+    [
+      ".scryptorum that is not an object",
+      () => ({ ".scryptorum": '"p"' }),
+      "<dir>/.scryptorum does not hold a JSON object: fix it, or rewrite it with `scryptorum init --force`",
+    ],
+    [
+      ".scryptorum of a newer format",
+      () => ({ ".scryptorum": JSON.stringify({ format: 2, project: "p", experiments_dir: "./experiments" }) }),
+      "<dir>/.scryptorum was written by a newer scryptorum (format 2; this is scryptorum <version>, format 1): upgrade scryptorum to read it",
+    ],
+  ];
+  test("run.json of a newer format, read by show", async () => {
+    const d = await damaged({ "x.ts": "" });
+    expect((await bin(["run", "e", "-s", "x.ts"], { cwd: d })).code).toBe(0);
+    const path = join(d, "experiments/p/experiments/e/runs/trial_run/run.json");
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, "utf8")), format: 99, scryptorum_version: "9.1.0" }));
+    const r = await bin(["show", "e", "trial_run"], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${path} was written by scryptorum 9\\.1\\.0 \\(format 99; this is scryptorum \\S+, format 1\\): upgrade scryptorum to read it\n$`));
+  });
+
+  for (const [name, files, message] of cases) {
+    test.concurrent(name, async () => {
+      const d = await damaged({});
+      writeFiles(d, files(d));
+      const r = await bin(["list-experiments"], { cwd: d });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      const pattern = message
+        .replaceAll("<dir>", d)
+        .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+        .replace("<version>", "\\S+")
+        .replace("<why>", "[^)]+");
+      expect(r.stderr).toMatch(new RegExp(`^error: ${pattern}\n$`));
     });
   }
 });

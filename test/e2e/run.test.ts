@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { bin, ensureBinary, fixture, readJson, REPO, spawn } from "../helpers/cli";
+import { bin, ensureBinary, fixture, readJson, REPO, spawn, tempDir, writeFiles } from "../helpers/cli";
 
 beforeAll(async () => {
   await ensureBinary();
@@ -114,6 +114,32 @@ describe("scryptorum run (binary)", () => {
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ status: "finished", metrics: { accuracy: 0.75 } });
     expect(jsonl(join(summary.dir, "run.jsonl")).find((e) => e.event_type === "user_args").args).toEqual(["x"]);
+  });
+
+  test.concurrent("an unhandled rejection or a throw from a timer: two plain lines, not the bundle's source", async () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      "reject.ts": 'export default function () { Promise.reject(new Error("x")); }\n',
+      "timer.ts": 'setTimeout(() => { throw new Error("from a timer"); }, 5);\n',
+      "string.ts": 'export default async () => { Promise.reject("just a string"); await new Promise((r) => setTimeout(r, 500)); };\n',
+    });
+    expect((await bin(["init", "--project-name", "p"], { cwd: dir })).code).toBe(0);
+    const cases: [string[], string][] = [
+      [["-m", "reject.ts"], "Error: x"],
+      [["-s", "timer.ts"], "Error: from a timer"],
+      [["-m", "string.ts", "--json"], "just a string"],
+    ];
+    for (const [args, error] of cases) {
+      const r = await bin(["run", "e", ...args], { cwd: dir });
+      const runDir = join(dir, "experiments", "p", "experiments", "e", "runs", "trial_run");
+      expect(r.code).toBe(1);
+      expect(r.stderr.split("\n").slice(1)).toEqual([
+        `error: experiment "e" failed: ${error}`,
+        `  the run is marked failed; the stack is in ${runDir}/run.json (or rerun with --debug)`,
+        "",
+      ]);
+      expect(readJson(join(runDir, "run.json")).status).toBe("failed");
+    }
   });
 
   describe("user code that fails: exit 1, run failed with the error in run.json", () => {

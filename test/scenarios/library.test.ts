@@ -382,7 +382,7 @@ describe("runs and experiments", () => {
     const path = join(newer.dir, "run.json");
     writeFileSync(path, JSON.stringify({ ...readJson(path), format: 2, scryptorum_version: "2.0.0" }));
     expect(exp.listRuns().map((r) => r.run_id)).toEqual(["old"]);
-    expect(() => exp.openRun("newer")).toThrow(/written by a newer scryptorum 2\.0\.0 \(format 2; .* reads format 1\): upgrade scryptorum/);
+    expect(() => exp.openRun("newer")).toThrow(/written by scryptorum 2\.0\.0 \(format 2; this is scryptorum \S+, format 1\): upgrade scryptorum to read it/);
   });
 
   test("a corrupted metrics line does not stop listRuns()", () => {
