@@ -14,7 +14,7 @@ import { checkFormat, readRunJson, reportedStatus, type ReportedStatus } from ".
 import { acquireTrialLock, checkTrialLock, releaseTrialLock } from "./trial-lock";
 import { TRIAL_RUN_ID, validateName, validateRunId } from "./validate";
 import { hostname } from "node:os";
-import { captureMilestone, resolveSourceRoot } from "../snapshot";
+import { captureMilestone, resolveSourceRoot, snapshotOptionsFromAnchor } from "../snapshot";
 import { VERSION } from "../version";
 
 /** One entry of `listRuns()`. */
@@ -37,6 +37,8 @@ export interface CreateRunOptions {
   note?: string;
   /** Working directory whose source tree a milestone snapshots (default: process.cwd()). */
   cwd?: string;
+  /** Snapshot files larger than this are left out (default: `.scryptorum` snapshot.max_file_bytes, else 1 MiB). */
+  maxFileBytes?: number;
 }
 
 /**
@@ -111,6 +113,8 @@ export class Experiment {
    * and environment.
    */
   createRun(type: RunTypeName = "trial", runId?: string, opts: CreateRunOptions = {}): Run {
+    // Read before any folder exists, so a bad .scryptorum value leaves no failed run behind.
+    const maxFileBytes = type === "milestone" ? (opts.maxFileBytes ?? snapshotOptionsFromAnchor(this.project.anchor).maxFileBytes) : undefined;
     this.checkNewRun(type, runId);
     // A trial takes the experiment's trial lock before it touches trial_run/.
     const lock = type === "trial" ? acquireTrialLock(this.runsDirEnsured(), this.name) : undefined;
@@ -149,6 +153,7 @@ export class Experiment {
           sourceRoot: resolveSourceRoot(cwd, this.project.anchorDir),
           experimentsDir: this.project.anchorDir ? dirname(this.project.root) : this.project.root,
           version: VERSION,
+          maxFileBytes,
         });
       } catch (error) {
         run.fail(error);

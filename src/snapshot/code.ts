@@ -7,30 +7,7 @@ import { lstatSync, readFileSync, realpathSync, statSync, type Stats } from "nod
 import { isAbsolute, join, relative } from "pathe";
 import { classifyPath, formatBytes, type Exclusion } from "./policy.ts";
 import type { ContentStore } from "./store.ts";
-import { redactConfig, redactConfigText } from "../core/redact.ts";
-
-const CONFIG_LIKE = /\.(json|ya?ml|toml|ini|cfg|conf|properties)$/i;
-
-/**
- * A config-like source file (a `--config` file kept in the repo, say) with secret values
- * in it is snapshotted redacted; every other file, and a config file with no secret in it,
- * byte for byte. Returns the redacted bytes, or undefined when nothing changed.
- */
-function redactConfigLike(rel: string, content: Buffer): Buffer | undefined {
-  if (!CONFIG_LIKE.test(rel)) return undefined;
-  const text = content.toString("utf8");
-  if (rel.toLowerCase().endsWith(".json")) {
-    try {
-      const parsed = JSON.parse(text);
-      const clean = redactConfig(parsed);
-      return JSON.stringify(clean) === JSON.stringify(parsed) ? undefined : Buffer.from(`${JSON.stringify(clean, null, 2)}\n`);
-    } catch {
-      // not valid JSON: fall through to the line-based redaction
-    }
-  }
-  const clean = redactConfigText(text);
-  return clean === text ? undefined : Buffer.from(clean);
-}
+import { redactFile } from "./redact-file.ts";
 
 /** One snapshotted file, as listed in snapshot_manifest.json. */
 export interface SnapshotEntry {
@@ -111,7 +88,9 @@ export function writeCodeSnapshot(opts: CodeSnapshotOptions): { entries: Snapsho
       tooBig(rel, content.length); // grew between stat and read
       continue;
     }
-    const redacted = redactConfigLike(rel, content);
+    // A config-like file (a `--config` file kept in the repo, say) with secrets in it is
+    // stored redacted; every other file byte for byte.
+    const redacted = redactFile(rel, content);
     if (redacted) content = redacted;
     const { sha256 } = opts.store.place(content, join(opts.dest, rel));
     entries.push(redacted ? { path: rel, size: content.length, sha256, redacted: true } : { path: rel, size: content.length, sha256 });

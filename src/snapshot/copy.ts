@@ -4,11 +4,9 @@
  * byte for byte); secret-named files are left out of both.
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { extname, isAbsolute, join, relative } from "pathe";
-import { redactConfig, redactConfigText } from "../core/redact.ts";
+import { isAbsolute, join, relative } from "pathe";
 import { classifyPath, type Exclusion } from "./policy.ts";
-
-const TEXT_CONFIG = new Set([".yaml", ".yml", ".toml", ".ini", ".env", ".txt", ".cfg", ".conf"]);
+import { isConfigLike, redactFile } from "./redact-file.ts";
 
 /**
  * Copies `experimentDir/config` and `experimentDir/prompts` into `runDir`, returning what
@@ -65,7 +63,8 @@ function copyTree(from: string, realRoot: string, to: string, rel: string, redac
     }
     const dest = join(to, entry.name);
     try {
-      if (redact) writeFileSync(dest, redactFile(src));
+      const redacted = redact && isConfigLike(src) ? redactFile(src, readFileSync(src)) : undefined;
+      if (redacted) writeFileSync(dest, redacted);
       else copyFileSync(src, dest);
     } catch (cause) {
       throw snapshotError(src, cause);
@@ -90,24 +89,6 @@ function symlinkProblem(src: string, realRoot: string): string | undefined {
   } catch {
     return "broken symlink";
   }
-}
-
-/**
- * The redacted contents of one config file: JSON is redacted structurally (numbers under
- * secret-looking keys such as `max_tokens` survive), known text formats line by line.
- */
-function redactFile(src: string): Buffer | string {
-  const ext = extname(src).toLowerCase();
-  if (ext === ".json") {
-    const text = readFileSync(src, "utf8");
-    try {
-      return `${JSON.stringify(redactConfig(JSON.parse(text)), null, 2)}\n`;
-    } catch {
-      return redactConfigText(text);
-    }
-  }
-  if (TEXT_CONFIG.has(ext)) return redactConfigText(readFileSync(src, "utf8"));
-  return readFileSync(src);
 }
 
 function snapshotError(path: string, cause: unknown): Error {

@@ -10,8 +10,9 @@ import { writeCodeSnapshot } from "./code.ts";
 import { copyExperimentFiles } from "./copy.ts";
 import { describeEnvironment } from "./environment.ts";
 import { listSourceFiles } from "./files.ts";
-import { diffAgainstHead, gitTopLevel, readGitInfo, type GitInfo } from "./git.ts";
+import { diffAgainstHead, gitTopLevel, listUntracked, MAX_UNTRACKED_LISTED, readGitInfo, type GitInfo } from "./git.ts";
 import { openStore } from "./store.ts";
+import { UserError } from "../core/errors.ts";
 
 export type { Exclusion } from "./policy.ts";
 export type { SnapshotEntry } from "./code.ts";
@@ -81,10 +82,13 @@ export function captureMilestone(opts: SnapshotOptions): SnapshotResult {
     const kept = new Set(code.entries.map((e) => e.path));
     // Deleted tracked files stay in the diff: the deletion is part of the state of the code.
     const diff = diffAgainstHead(sourceRoot, [...skip.keys()], (p) => kept.has(p) || !existsSync(join(sourceRoot, p)));
-    if (diff) {
-      git.dirty = diff.dirty;
-      if (diff.dirty) writeOrFail(paths.gitDiff, diff.patch);
+    const untracked = listUntracked(sourceRoot, [...skip.keys()]);
+    if (diff || untracked) git.dirty = Boolean(diff?.dirty) || Boolean(untracked?.length);
+    if (untracked) {
+      git.untracked = untracked.slice(0, MAX_UNTRACKED_LISTED);
+      git.untracked_count = untracked.length;
     }
+    if (git.dirty && diff) writeOrFail(paths.gitDiff, gitDiffFile(diff.patch, diff.omitted, untracked?.length ?? 0));
   }
 
   const excluded = [...listing.excluded, ...code.excluded, ...copyExperimentFiles(opts.experimentDir, opts.runDir)];
@@ -105,6 +109,43 @@ export function captureMilestone(opts: SnapshotOptions): SnapshotResult {
   };
   writeOrFail(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   return { files: files.length, bytes, excluded: excluded.length, ...(git ? { git } : {}) };
+}
+
+/**
+ * git.diff: the patch, after `#` lines saying what it leaves out (git apply skips text
+ * before the first `diff --git`, so the patch still applies).
+ */
+function gitDiffFile(patch: Buffer, omitted: readonly string[], untracked: number): Buffer {
+  const notes = omitted.map((p) => `# ${p.replace(/[\r\n]/g, "?")}: diff omitted (holds secrets)\n`);
+  if (untracked > 0) {
+    const files = untracked === 1 ? "1 untracked file is" : `${untracked} untracked files are`;
+    notes.push(`# ${files} not in this diff (listed in environment.json git.untracked)\n`);
+  }
+  return notes.length === 0 ? patch : Buffer.concat([Buffer.from(notes.join("")), patch]);
+}
+
+/**
+ * Snapshot options a project sets in `.scryptorum`: `"snapshot": {"max_file_bytes": N}`.
+ * Throws a UserError naming the field when the value is not a positive integer.
+ *
+ * @example
+ * snapshotOptionsFromAnchor({ format: 1, project: "p", snapshot: { max_file_bytes: 5242880 } });
+ * // { maxFileBytes: 5242880 }
+ */
+export function snapshotOptionsFromAnchor(anchor: Record<string, unknown> | undefined): { maxFileBytes?: number } {
+  const snapshot = anchor?.snapshot;
+  if (snapshot === undefined || snapshot === null) return {};
+  if (typeof snapshot !== "object" || Array.isArray(snapshot)) {
+    throw new UserError(`"snapshot" in .scryptorum must be an object such as {"max_file_bytes": 1048576}: fix or remove it`);
+  }
+  const max = (snapshot as Record<string, unknown>).max_file_bytes;
+  if (max === undefined) return {};
+  if (typeof max !== "number" || !Number.isSafeInteger(max) || max <= 0) {
+    throw new UserError(
+      `snapshot.max_file_bytes in .scryptorum must be a positive whole number of bytes (got ${typeof max === "number" ? String(max) : JSON.stringify(max)}): set it to e.g. 1048576 for 1 MiB, or remove it for the default`,
+    );
+  }
+  return { maxFileBytes: max };
 }
 
 /**

@@ -471,3 +471,26 @@ describe("runs and experiments", () => {
     expect(errors.filter((e) => e.includes('plugin "bad"'))).toHaveLength(1);
   });
 });
+
+describe("snapshot size limit", () => {
+  test(".scryptorum snapshot.max_file_bytes (and the maxFileBytes option) set the limit", () => {
+    const { dir } = tempProject();
+    const anchor = join(dir, ".scryptorum");
+    writeFileSync(anchor, JSON.stringify({ ...readJson(anchor), snapshot: { max_file_bytes: 20 } }));
+    writeFileSync(join(dir, "small.ts"), "export {};\n");
+    writeFileSync(join(dir, "big.ts"), `export const big = "${"x".repeat(100)}";\n`);
+    const { Project } = require("../../src/index");
+    const exp = new Experiment(Project.find(dir), "limits");
+    const run = exp.createRun("milestone", "a", { cwd: dir });
+    run.finish();
+    const manifest = readJson(join(run.dir, "snapshot_manifest.json"));
+    expect(manifest.files.map((f: { path: string }) => f.path)).toContain("small.ts");
+    expect(manifest.excluded.find((e: { path: string }) => e.path === "big.ts").reason).toMatch(/over .* limit/);
+    const bigger = exp.createRun("milestone", "b", { cwd: dir, maxFileBytes: 1 << 20 });
+    bigger.finish();
+    expect(readJson(join(bigger.dir, "snapshot_manifest.json")).files.map((f: { path: string }) => f.path)).toContain("big.ts");
+    writeFileSync(anchor, JSON.stringify({ ...readJson(anchor), snapshot: { max_file_bytes: -1 } }));
+    expect(() => new Experiment(Project.find(dir), "limits").createRun("milestone", "c", { cwd: dir })).toThrow(/snapshot.max_file_bytes in .scryptorum/);
+    expect(existsSync(join(exp.runsDir, "c"))).toBe(false);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { isIgnored, parseGitignore } from "../../src/snapshot/gitignore.ts";
 import { classifyPath, formatBytes } from "../../src/snapshot/policy.ts";
 import { stripUrlCredentials } from "../../src/snapshot/git.ts";
+import { snapshotOptionsFromAnchor } from "../../src/snapshot/index.ts";
 
 describe("gitignore matcher", () => {
   const cases: Array<[string, string, string, boolean, boolean]> = [
@@ -91,5 +92,29 @@ describe("secrets policy", () => {
     ["https://example.com/r.git", "https://example.com/r.git"],
   ])("remote %p -> %p", (url, clean) => {
     expect(stripUrlCredentials(url)).toBe(clean);
+  });
+});
+
+describe("snapshot options from .scryptorum", () => {
+  const anchor = (extra: Record<string, unknown>) => ({ format: 1, project: "p", experiments_dir: "./experiments", ...extra });
+
+  test.each([
+    [undefined, {}],
+    [anchor({}), {}],
+    [anchor({ snapshot: {} }), {}],
+    [anchor({ snapshot: { max_file_bytes: 5242880 } }), { maxFileBytes: 5242880 }],
+    [anchor({ snapshot: { max_file_bytes: 1 } }), { maxFileBytes: 1 }],
+  ])("%p -> %p", (input, out) => {
+    expect(snapshotOptionsFromAnchor(input)).toEqual(out);
+  });
+
+  test.each([0, -1, 1.5, "1MB", null, Number.NaN, Infinity, 2 ** 60])("max_file_bytes %p is refused, naming the field and the fix", (value) => {
+    expect(() => snapshotOptionsFromAnchor(anchor({ snapshot: { max_file_bytes: value } }))).toThrow(
+      /^snapshot\.max_file_bytes in \.scryptorum must be a positive whole number of bytes \(got .+\): set it to e\.g\. 1048576/,
+    );
+  });
+
+  test.each(["big", 5, [1]])("a snapshot value %p that is not an object is refused", (value) => {
+    expect(() => snapshotOptionsFromAnchor(anchor({ snapshot: value }))).toThrow(/"snapshot" in \.scryptorum must be an object/);
   });
 });

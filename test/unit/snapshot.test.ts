@@ -260,6 +260,9 @@ describe("captureMilestone in a git work tree", () => {
     expect(environment.git.branch).toBe("main");
     expect(environment.git.commit).toBe(git(src, "rev-parse", "HEAD").trim());
     expect(environment.git.dirty).toBe(true);
+    // Untracked files outside the experiments directory, secret files never among them.
+    expect(environment.git.untracked).toEqual(["env-link", "ignored-link", "index-link.ts", "link-out", "untracked.ts"]);
+    expect(environment.git.untracked_count).toBe(5);
     expect(result.git).toEqual(environment.git);
     expect(environment.env.OPENAI_API_KEY).toBeUndefined();
     expect(environment.env.MY_TOKEN).toBeUndefined();
@@ -275,6 +278,7 @@ describe("captureMilestone in a git work tree", () => {
     expect(diff).toContain("+export const answer = 43;");
     expect(diff).toContain("deleted file mode");
     expect(diff).not.toContain(".env");
+    expect(diff).toStartWith("# 5 untracked files are not in this diff (listed in environment.json git.untracked)\n");
     // The patch applies to the committed tree.
     const check = tmp("apply");
     git(src, "archive", "HEAD", "-o", join(check, "head.tar"));
@@ -294,8 +298,49 @@ describe("captureMilestone, other trees", () => {
     const runDir = project.newRunDir("ms-1");
     const result = captureMilestone({ ...project, runDir, sourceRoot: src, experimentsDir: join(src, "experiments"), version: "0" });
     expect(result.git?.dirty).toBe(false);
+    expect(result.git?.untracked).toEqual([]);
+    expect(result.git?.untracked_count).toBe(0);
     expect(fs.existsSync(join(runDir, "git.diff"))).toBe(false);
     expect(readJson(join(runDir, "snapshot_manifest.json")).files.map((f: { path: string }) => f.path)).toEqual([".gitignore", "a.ts"]);
+  });
+
+  test("untracked files alone make the tree dirty; environment.json lists them, secrets and scryptorum's folders left out", () => {
+    const src = tmp("untracked");
+    write(join(src, "a.ts"), "a\n");
+    write(join(src, ".gitignore"), "*.log\n");
+    gitInit(src);
+    commitAll(src);
+    write(join(src, "new.ts"), "new\n");
+    write(join(src, "docs", "notes.md"), "notes\n");
+    write(join(src, "debug.log"), "ignored\n");
+    write(join(src, ".env.local"), "TOKEN=CANARY\n");
+    write(join(src, "node_modules", "x", "i.js"), "dep\n");
+    const project = makeProject(join(src, "experiments", "proj"));
+    const runDir = project.newRunDir("ms-1");
+    const result = captureMilestone({ ...project, runDir, sourceRoot: src, experimentsDir: join(src, "experiments"), version: "0" });
+    const environment = readJson(join(runDir, "environment.json"));
+    expect(environment.git).toMatchObject({ dirty: true, untracked: ["docs/notes.md", "new.ts"], untracked_count: 2 });
+    expect(result.git).toEqual(environment.git);
+    // No tracked change: git.diff says only what it does not hold.
+    expect(fs.readFileSync(join(runDir, "git.diff"), "utf8")).toBe(
+      "# 2 untracked files are not in this diff (listed in environment.json git.untracked)\n",
+    );
+  });
+
+  test("environment.json lists at most 1000 untracked files, and counts them all", () => {
+    const src = tmp("many-untracked");
+    write(join(src, "a.ts"), "a\n");
+    write(join(src, ".gitignore"), "/experiments/\n");
+    gitInit(src);
+    commitAll(src);
+    for (let i = 0; i < 1005; i++) write(join(src, "gen", `f${String(i).padStart(4, "0")}.txt`), "x\n");
+    const project = makeProject(join(src, "experiments", "proj"));
+    const runDir = project.newRunDir("ms-1");
+    const git = captureMilestone({ ...project, runDir, sourceRoot: src, experimentsDir: join(src, "experiments"), version: "0" }).git!;
+    expect(git.dirty).toBe(true);
+    expect(git.untracked_count).toBe(1005);
+    expect(git.untracked).toHaveLength(1000);
+    expect(git.untracked![0]).toBe("gen/f0000.txt");
   });
 
   test("a source root below the git top level snapshots only that folder, paths relative to it", () => {
