@@ -183,11 +183,14 @@ export class Experiment {
     const out: RunSummary[] = [];
     for (const entry of readdirSync(base, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-      const dir = join(base, entry.name);
-      const meta = readJsonIfExistsQuiet(join(dir, "run.json"));
+      // Plain concatenation: `base` is normalised and a run id is one safe segment, and
+      // pathe's join was a quarter of this loop on 10,000 runs (profiled).
+      const dir = `${base}/${entry.name}`;
+      const file = `${dir}/run.json`;
+      const meta = readJsonIfExistsQuiet(file);
       if (!meta) continue;
       try {
-        checkFormat(meta.format, join(dir, "run.json"), meta.scryptorum_version);
+        checkFormat(meta.format, file, meta.scryptorum_version);
       } catch (error) {
         // One run from a newer version must not hide the others: leave it out, say why.
         process.stderr.write(`[warn] ${(error as Error).message}; it is left out of the list\n`);
