@@ -6,11 +6,11 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, isAbsolute, join, resolve } from "pathe";
 import * as api from "./index";
 import { UserError } from "./core/errors";
+import { expandPath } from "./core/project";
 
 const isBun = typeof globalThis.Bun !== "undefined";
 let selfRegistered = false;
@@ -73,10 +73,6 @@ function refuseOddInput(spec: string, flag: string): void {
   if (URL_LIKE.test(spec)) throw new UserError(`${flag} ${shown} is a URL: give a local file path${flag === "--module" ? " or a package name" : ""}`);
 }
 
-function expandHome(spec: string, cwd: string): string {
-  if (spec === "~" || spec.startsWith("~/")) return join(homedir(), spec.slice(1));
-  return resolve(cwd, spec);
-}
 
 /**
  * The file behind `--script <file>`: a path relative to `cwd`, which must exist.
@@ -86,7 +82,7 @@ function expandHome(spec: string, cwd: string): string {
  */
 export function resolveScript(spec: string, cwd: string): string {
   refuseOddInput(spec, "--script");
-  const path = expandHome(spec, cwd);
+  const path = expandPath(spec, cwd);
   if (!existsSync(path)) throw new UserError(`--script ${spec}: no such file (${path}): check the path`);
   if (!statSync(path).isFile()) throw new UserError(`--script ${spec} is a folder, not a file: give the script's path`);
   return path;
@@ -103,7 +99,7 @@ export function resolveScript(spec: string, cwd: string): string {
 export function resolveModule(spec: string, cwd: string): string {
   refuseOddInput(spec, "--module");
   const pathLike = spec.startsWith(".") || spec.startsWith("~") || isAbsolute(spec) || /^[A-Za-z]:[\\/]/.test(spec);
-  const path = expandHome(spec, cwd);
+  const path = expandPath(spec, cwd);
   if (existsSync(path) && statSync(path).isFile()) return path;
   if (pathLike || existsSync(path)) {
     const found = resolveFrom(path, cwd);

@@ -10,7 +10,7 @@ import { createJsonExclusive, ensureDirs, readJsonIfExists } from "./fsutil";
 import { ANCHOR_FILE, FORMAT, PROJECT_FILE, PROJECT_SUBDIRS, experimentsRoot, projectFile, runsDir } from "./layout";
 import { validateName } from "./validate";
 import { VERSION } from "../version";
-import { spawnSync } from "node:child_process";
+import { gitTopLevel } from "../snapshot/git";
 
 /** What `.scryptorum` holds. */
 export interface AnchorConfig {
@@ -221,11 +221,6 @@ export function defaultProjectName(dir: string): string {
     return validateName(pkg.name.replace(/^@[^/]+\//, ""), "project name (from package.json)");
   }
   return validateName(basename(dir), "project name (from the folder's name; pass --project-name)");
-}
-
-function gitTopLevel(dir: string): string | undefined {
-  const r = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd: dir, encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
 /** Adds `/experiments/` (anchored, relative to dir) to dir's .gitignore inside a git work tree. */
