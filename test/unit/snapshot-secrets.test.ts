@@ -2,7 +2,8 @@
  * Secrets in config-like files on every path into a milestone: code_snapshot/, config/
  * and git.diff all go through one redaction (src/snapshot/redact-file.ts).
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { fsGitHelpers } from "../helpers/fs-git";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -10,34 +11,8 @@ import { dirname, join } from "pathe";
 import { captureMilestone } from "../../src/snapshot/index.ts";
 import { isConfigLike, redactFile } from "../../src/snapshot/redact-file.ts";
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function tmp(label: string): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(join(os.tmpdir(), `scry-snapsec-${label}-`)));
-  temps.push(dir);
-  return dir;
-}
-
-function write(file: string, content: string | Buffer): void {
-  fs.mkdirSync(dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=Test", ...args], {
-    cwd,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-function commitAll(dir: string): void {
-  git(dir, "add", "-A");
-  git(dir, "commit", "-q", "-m", "fixture");
-}
+const { tmp, write, git, commitAll: commit } = fsGitHelpers("scry-snapsec");
+const commitAll = (dir: string) => commit(dir, "fixture");
 
 /** A project root outside the source tree, with one experiment, and a fresh milestone folder. */
 function milestone(label: string, config: Record<string, string> = {}) {

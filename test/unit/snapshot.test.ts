@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import { fsGitHelpers } from "../helpers/fs-git";
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -6,40 +7,11 @@ import os from "node:os";
 import { dirname, join } from "pathe";
 import { captureMilestone, resolveSourceRoot, type SnapshotOptions } from "../../src/snapshot/index.ts";
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) {
-    // Store files are 0444, but removing them only needs the folders to be writable.
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-function tmp(label: string): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(join(os.tmpdir(), `scry-snap-${label}-`)));
-  temps.push(dir);
-  return dir;
-}
-
-function write(file: string, content: string | Buffer): void {
-  fs.mkdirSync(dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=Test", ...args], {
-    cwd,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
+const { tmp, track, write, git, commitAll: commit } = fsGitHelpers("scry-snap");
+const commitAll = (dir: string) => commit(dir, "snapshot fixture");
 
 function gitInit(dir: string): void {
   git(dir, "init", "-q", "-b", "main");
-}
-
-function commitAll(dir: string): void {
-  git(dir, "add", "-A");
-  git(dir, "commit", "-q", "-m", "snapshot fixture");
 }
 
 /** Every regular file under `dir` (symlinks not followed), path -> contents. */
@@ -423,8 +395,7 @@ describe("captureMilestone, other trees", () => {
   test.skipIf(!otherFs)("when the store is on another filesystem, files are copied instead of linked", () => {
     const src = tmp("xdev");
     write(join(src, "a.ts"), "a\n");
-    const projectRoot = fs.mkdtempSync("/dev/shm/scry-snap-xdev-");
-    temps.push(projectRoot);
+    const projectRoot = track(fs.mkdtempSync("/dev/shm/scry-snap-xdev-"));
     const project = makeProject(projectRoot);
     const runDir = join(tmp("xdev-run"), "ms-1");
     fs.mkdirSync(runDir);
