@@ -12,6 +12,7 @@ import { Project } from "./project";
 import { Run, newRunMeta, type RunTypeName } from "./run";
 import { checkFormat, readRunJson, reportedStatus, type ReportedStatus } from "./runfile";
 import { acquireTrialLock, checkTrialLock, releaseTrialLock } from "./trial-lock";
+import { runtime } from "./runtime";
 import { TRIAL_RUN_ID, validateName, validateRunId } from "./validate";
 import { hostname } from "node:os";
 import { captureMilestone, resolveSourceRoot, snapshotOptionsFromAnchor } from "../snapshot";
@@ -118,31 +119,34 @@ export class Experiment {
     this.checkNewRun(type, runId);
     // A trial takes the experiment's trial lock before it touches trial_run/.
     const lock = type === "trial" ? acquireTrialLock(this.runsDirEnsured(), this.name) : undefined;
-    let dir: string;
+    let dir: string | undefined;
+    let run: Run;
     try {
       if (lock) assertNoLiveTrial(runDir(this.project.root, this.name, TRIAL_RUN_ID), this.name);
       dir = lock ? this.resetTrial() : this.createMilestoneDir(runId);
+      const id = dir.slice(dir.lastIndexOf("/") + 1);
+      if (type === "milestone") ensureDirs(...MILESTONE_SUBDIRS.filter((d) => d !== "code_snapshot").map((d) => join(dir!, d)));
+      run = new Run({
+        dir,
+        owned: true,
+        onClose: lock ? () => releaseTrialLock(lock) : undefined,
+        meta: newRunMeta({
+          runId: id,
+          runType: type,
+          experiment: this.name,
+          project: this.project.name,
+          config: opts.config,
+          argv: opts.argv,
+          tags: opts.tags,
+          note: opts.note,
+        }),
+      });
     } catch (error) {
+      // Nothing half-made stays behind: no lock, no milestone folder without a run.json.
       if (lock) releaseTrialLock(lock);
+      if (dir && type === "milestone") rmSync(dir, { recursive: true, force: true });
       throw error;
     }
-    const id = dir.slice(dir.lastIndexOf("/") + 1);
-    if (type === "milestone") ensureDirs(...MILESTONE_SUBDIRS.filter((d) => d !== "code_snapshot").map((d) => join(dir, d)));
-    const run = new Run({
-      dir,
-      owned: true,
-      onClose: lock ? () => releaseTrialLock(lock) : undefined,
-      meta: newRunMeta({
-        runId: id,
-        runType: type,
-        experiment: this.name,
-        project: this.project.name,
-        config: opts.config,
-        argv: opts.argv,
-        tags: opts.tags,
-        note: opts.note,
-      }),
-    });
     if (type === "milestone") {
       try {
         const cwd = opts.cwd ?? process.cwd();
@@ -272,7 +276,9 @@ export class Experiment {
 /** A trial started by a version without the lock, still running: its run.json says so. */
 function assertNoLiveTrial(dir: string, name: string) {
   const meta = readJsonIfExistsQuiet(join(dir, "run.json"));
-  if (meta && reportedStatus(meta) === "running" && meta.hostname === hostname()) {
+  // Our own pid with no open trial of ours in that folder: a Worker that was terminated.
+  const ours = meta?.pid === process.pid && ![...runtime.ownedRuns].some((r) => r.dir === dir);
+  if (meta && !ours && reportedStatus(meta) === "running" && meta.hostname === hostname()) {
     throw new UserError(
       `a trial of experiment "${name}" is still running (pid ${meta.pid}): wait for it to end, or start a milestone with --milestone`,
     );

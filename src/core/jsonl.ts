@@ -40,6 +40,20 @@ function onTimer() {
 }
 
 /**
+ * Writes every buffered line of every writer in this process now (on exit and signals:
+ * records logged after a run closed, by a straggling task, sit in writers no run holds).
+ */
+export function flushAllWriters(): void {
+  for (const w of [...dirty]) {
+    try {
+      w.flush();
+    } catch {
+      // the process is ending; the error was the writer's to report
+    }
+  }
+}
+
+/**
  * An append-only JSONL file with a line buffer.
  *
  * @example
@@ -106,7 +120,10 @@ export class JsonlWriter {
       this.pendingError = undefined;
       throw new Error(`Failed to write ${this.path}: ${error.message}`, { cause: error });
     }
-    if (this.used === 0) return;
+    if (this.used === 0) {
+      dirty.delete(this); // else a later record would find it "dirty" and arm no timer
+      return;
+    }
     const n = this.used;
     this.used = 0;
     dirty.delete(this);

@@ -14,7 +14,7 @@ import { normalizeUsage, type Usage } from "./usage";
 import { validateName } from "./validate";
 import { UserError } from "./errors";
 import { VERSION } from "../version";
-import { readRunJson } from "./runfile";
+import { processStartTime, readRunJson } from "./runfile";
 import { lastMetricValues } from "./metrics";
 import { installExitHandlers } from "./lifecycle";
 import { withFileLock } from "./fsutil";
@@ -463,7 +463,11 @@ export class Run {
 
   private close(status: RunStatus, error?: unknown, signal?: string): void {
     if (!this.owned) {
-      this.flush();
+      // Attached: write out and let go of the files (they reopen if more comes).
+      runtime.attachedRuns.delete(this);
+      this.events.close();
+      this.metrics.close();
+      this.timings.close();
       return;
     }
     if (this.closed || TERMINAL.has(this.meta.status)) {
@@ -519,7 +523,8 @@ export class Run {
 
   /** run.json as written: the config redacted, secrets never on disk. */
   private onDiskMeta(): RunMeta {
-    return structuredClone({ ...this.meta, config: redactConfig(this.meta.config) });
+    // Through JSON: functions, BigInt and cycles in a config become what the logs make of them.
+    return JSON.parse(safeStringify({ ...this.meta, config: redactConfig(this.meta.config) })) as RunMeta;
   }
 
   /**
@@ -612,6 +617,7 @@ export function newRunMeta(init: {
     started_at: new Date().toISOString(),
     pid: process.pid,
     hostname: hostname(),
+    pid_start: processStartTime(process.pid),
     argv: redactArgv(init.argv ?? process.argv),
     config: init.config ?? {},
     tags: [...(init.tags ?? [])],

@@ -60,11 +60,44 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+let bootId: string | undefined | null = null;
+
 /**
- * The status to report: `crashed` for a `running` run written on this host whose pid is
- * no longer alive; otherwise run.json's own.
+ * When a process started, as `<boot id>:<start ticks>` (Linux, from /proc), so a pid the
+ * OS gave to a new process (after a crash, in a restarted container) is not taken for the
+ * one that wrote a run. Undefined where /proc cannot tell.
  */
-export function reportedStatus(meta: Pick<RunMeta, "status" | "pid" | "hostname">): ReportedStatus {
-  if (meta.status === "running" && meta.hostname === HOST && !pidAlive(meta.pid)) return "crashed";
+export function processStartTime(pid: number): string | undefined {
+  try {
+    if (bootId === null) {
+      try {
+        bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+      } catch {
+        bootId = undefined;
+      }
+    }
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after "(comm) " start at field 3; the start time is field 22.
+    const ticks = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    return ticks === undefined ? undefined : `${bootId ?? "?"}:${ticks}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `pid` is alive and, where both are known, started when `start` says. */
+export function processAlive(pid: number, start?: unknown): boolean {
+  if (!pidAlive(pid)) return false;
+  if (typeof start !== "string") return true;
+  const now = processStartTime(pid);
+  return now === undefined || now === start;
+}
+
+/**
+ * The status to report: `crashed` for a `running` run written on this host whose process
+ * is gone (or whose pid now belongs to another process); otherwise run.json's own.
+ */
+export function reportedStatus(meta: Pick<RunMeta, "status" | "pid" | "hostname"> & { pid_start?: unknown }): ReportedStatus {
+  if (meta.status === "running" && meta.hostname === HOST && !processAlive(meta.pid, meta.pid_start)) return "crashed";
   return meta.status;
 }

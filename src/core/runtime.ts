@@ -38,6 +38,8 @@ export interface Runtime {
   /** Runs this process attached to (openRun, SCRYPTORUM_RUN_DIR): flushed, never marked. */
   attachedRuns: Set<Run>;
   handlersInstalled: boolean;
+  /** Tokens of the trial locks this process (this thread) holds. */
+  trialTokens: Set<string>;
 }
 
 const KEY = Symbol.for("scryptorum.runtime");
@@ -51,6 +53,7 @@ function createRuntime(): Runtime {
     ownedRuns: new Set(),
     attachedRuns: new Set(),
     handlersInstalled: false,
+    trialTokens: new Set(),
   };
 }
 

@@ -1,82 +1,116 @@
 /**
- * One trial at a time per experiment: `runs/.trial.lock` holds the pid and host of the
- * process whose trial is open. Taking it is exclusive (O_EXCL); a lock whose process is
- * gone is broken under a second, short lock, so two processes racing to break it cannot
- * both win.
+ * One trial at a time per experiment: `runs/.trial.lock` names the process whose trial is
+ * open (pid, start time, host and a random token). Taking it is exclusive (O_EXCL). A lock
+ * is stale, and broken under a second short lock, when its process is gone or its pid now
+ * belongs to another process (a crash, a restarted container), when it names another host
+ * (runs live on one machine's disk: another host's lock is a container that is gone), when
+ * it names this process but no trial of this process holds it (a Worker that was
+ * terminated), or when it stayed empty or unreadable for a few seconds (a crash or a full
+ * disk while it was being written).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "pathe";
 import { UserError } from "./errors";
-import { pidAlive } from "./runfile";
+import { processAlive, processStartTime } from "./runfile";
+import { runtime } from "./runtime";
 
 interface Holder {
   pid: number;
   hostname: string;
+  start?: string;
+  token?: string;
 }
 
 const HOST = hostname();
+const GRACE_MS = 5000;
 
 export const trialLockPath = (runsDir: string) => join(runsDir, ".trial.lock");
 
 function readHolder(path: string): Holder | undefined {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as Holder;
+    const holder = JSON.parse(readFileSync(path, "utf8")) as Holder;
+    return holder && typeof holder.pid === "number" ? holder : undefined;
   } catch {
-    return undefined; // gone, or being written this instant
+    return undefined; // gone, empty, or being written this instant
   }
 }
 
-/** True when the holder is a live process (on another host we cannot tell: assume alive). */
-function alive(holder: Holder | undefined): boolean {
-  if (!holder) return true;
-  return holder.hostname !== HOST || pidAlive(holder.pid);
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return Infinity;
+  }
 }
 
-function busy(name: string, holder: Holder | undefined): UserError {
-  const who = holder ? ` (pid ${holder.pid}${holder.hostname !== HOST ? ` on ${holder.hostname}` : ""})` : "";
-  return new UserError(`a trial of experiment "${name}" is still running${who}: wait for it to end, or start a milestone with --milestone`);
+/** True while the lock at `path` belongs to a trial that may still be running. */
+function held(path: string, holder: Holder | undefined): boolean {
+  if (!holder) return ageMs(path) < GRACE_MS;
+  if (holder.hostname !== HOST) return false;
+  if (holder.pid === process.pid) return holder.token !== undefined && runtime.trialTokens.has(holder.token);
+  return processAlive(holder.pid, holder.start);
 }
 
-/** Throws when a live process holds the trial lock; writes nothing. */
+function busy(name: string, path: string, holder: Holder | undefined): UserError {
+  const who = holder ? ` (pid ${holder.pid})` : "";
+  return new UserError(
+    `a trial of experiment "${name}" is still running${who}: wait for it to end, or start a milestone with --milestone (if no trial is running, delete ${path})`,
+  );
+}
+
+/** Throws when a live trial holds the lock; writes nothing. */
 export function checkTrialLock(runsDir: string, name: string): void {
-  const holder = readHolder(trialLockPath(runsDir));
-  if (holder && alive(holder)) throw busy(name, holder);
+  const path = trialLockPath(runsDir);
+  const holder = readHolder(path);
+  if ((holder || ageMs(path) !== Infinity) && held(path, holder)) throw busy(name, path, holder);
 }
 
-/** Takes the trial lock for this process; returns its path (remove it when the trial ends). */
+/** Takes the trial lock for this process; returns its path (release it when the trial ends). */
 export function acquireTrialLock(runsDir: string, name: string): string {
   const path = trialLockPath(runsDir);
+  const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   for (let attempt = 0; attempt < 3; attempt++) {
+    let fd: number | undefined;
     try {
-      const fd = openSync(path, "wx");
-      try {
-        writeSync(fd, JSON.stringify({ pid: process.pid, hostname: HOST }));
-      } finally {
-        closeSync(fd);
-      }
-      return path;
+      fd = openSync(path, "wx");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, JSON.stringify({ pid: process.pid, hostname: HOST, start: processStartTime(process.pid), token } satisfies Holder));
+      } catch (error) {
+        closeSync(fd);
+        unlinkSync(path); // ours, half-written (a full disk): never leave it behind
+        throw error;
+      }
+      closeSync(fd);
+      runtime.trialTokens.add(token);
+      return path;
+    }
     const holder = readHolder(path);
-    if (alive(holder)) throw busy(name, holder);
+    if (held(path, holder)) throw busy(name, path, holder);
     breakStale(path);
   }
-  throw busy(name, readHolder(path));
+  throw busy(name, path, readHolder(path));
 }
 
-/** Removes a dead holder's lock, under a mkdir lock so that only one process breaks it. */
+/** Removes a stale lock, under a mkdir guard so that only one process breaks it. */
 function breakStale(path: string): void {
   const guard = `${path}.break`;
+  if (ageMs(guard) > GRACE_MS) {
+    try {
+      rmdirSync(guard); // left by a process killed while breaking a lock
+    } catch {}
+  }
   try {
     mkdirSync(guard);
   } catch {
     return; // someone else is breaking it: try again
   }
   try {
-    const holder = readHolder(path);
-    if (holder && !alive(holder)) unlinkSync(path);
+    if (!held(path, readHolder(path))) unlinkSync(path);
   } catch {
     // already gone
   } finally {
@@ -84,10 +118,11 @@ function breakStale(path: string): void {
   }
 }
 
-/** Releases the lock if this process holds it. */
+/** Releases the lock if this process's trial holds it. */
 export function releaseTrialLock(path: string): void {
   const holder = readHolder(path);
-  if (holder && holder.pid === process.pid && holder.hostname === HOST) {
+  if (holder?.token !== undefined && runtime.trialTokens.has(holder.token)) {
+    runtime.trialTokens.delete(holder.token);
     try {
       unlinkSync(path);
     } catch {}

@@ -81,14 +81,23 @@ const WORKER_PATCH = Symbol.for("scryptorum.workerEnv");
 function shareRunWithWorkers(): void {
   const g = globalThis as { Worker?: new (...args: any[]) => object; Bun?: unknown };
   if (g.Bun === undefined || typeof g.Worker !== "function" || WORKER_PATCH in g.Worker) return;
-  const Base = g.Worker;
-  const Patched = class Worker extends Base {
-    constructor(url: string | URL, options?: Record<string, unknown>) {
-      const share = process.env.SCRYPTORUM_RUN_DIR !== undefined && options?.env === undefined;
-      super(url, share ? { ...options, env: { ...process.env } } : options);
-    }
-  };
-  Object.defineProperty(Patched, WORKER_PATCH, { value: true });
-  g.Worker = Patched;
+  // A Proxy, not a subclass: `instanceof Worker` keeps holding both ways, and code that
+  // captured the original constructor is not affected.
+  const patched: new (...args: any[]) => object = new Proxy(g.Worker, {
+    construct(target, args: unknown[], newTarget): object {
+      const options = args[1] as Record<string, unknown> | undefined;
+      if (process.env.SCRYPTORUM_RUN_DIR !== undefined && options?.env === undefined) {
+        args = [args[0], { ...options, env: { ...process.env } }, ...args.slice(2)];
+      }
+      return Reflect.construct(target, args, newTarget === patched ? target : newTarget);
+    },
+    get(target, key, receiver) {
+      return key === WORKER_PATCH ? true : Reflect.get(target, key, receiver);
+    },
+    has(target, key) {
+      return key === WORKER_PATCH || Reflect.has(target, key);
+    },
+  });
+  g.Worker = patched;
 }
 shareRunWithWorkers();

@@ -62,6 +62,35 @@ describe("crashes", () => {
     expect(readRunJson(join(root, "experiments/twice/runs/twice")).status).toBe("interrupted");
   });
 
+  test("a SIGINT listener that never exits (signal-exit style): the first SIGINT marks the run interrupted, the second ends the process", async () => {
+    const { root } = tempProject();
+    const proc = Bun.spawn([process.execPath, CHILD("signals2.ts"), root, "noop-listener"], { stdout: "pipe", stderr: "pipe" });
+    await readUntil(proc.stdout, "READY");
+    proc.kill("SIGINT");
+    await Bun.sleep(300);
+    expect(readRunJson(join(root, "experiments/sig/runs/noop-listener")).status).toBe("interrupted");
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+  });
+
+  test("a user SIGINT handler registered before the run that calls process.exit(130): the run reads interrupted", async () => {
+    const { root } = tempProject();
+    const proc = Bun.spawn([process.execPath, CHILD("signals2.ts"), root, "early-exit"], { stdout: "pipe", stderr: "pipe" });
+    await readUntil(proc.stdout, "READY");
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    expect(readRunJson(join(root, "experiments/sig/runs/early-exit")).status).toBe("interrupted");
+  });
+
+  test("a record a straggling task logs after finish() is on disk when the process exits", async () => {
+    const { root } = tempProject();
+    const proc = Bun.spawn([process.execPath, CHILD("signals2.ts"), root, "late-record"], { stdout: "pipe", stderr: "pipe" });
+    expect(await proc.exited).toBe(0);
+    const metrics = readFileSync(join(root, "experiments/sig/runs/late-record/metrics.jsonl"), "utf8");
+    expect(metrics).toContain('"name":"late"');
+    expect(readRunJson(join(root, "experiments/sig/runs/late-record")).status).toBe("finished");
+  });
+
   test("run.json read 10,000 times while it is rewritten never parses as empty or partial", async () => {
     const { root } = tempProject();
     const run = new Experiment(root, "meta").createRun("milestone", "m");

@@ -3,7 +3,8 @@
  * get exactly one trial; the others are refused and trial_run holds one process's records.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { Experiment } from "../../src/index";
 import { tempProject } from "../helpers/project";
@@ -27,10 +28,45 @@ describe("trials", () => {
     }
   }, 60_000);
 
+  test.each([
+    ["an empty lock older than 5 s (a crash or a full disk while writing it)", "", true],
+    ["a lock naming another host (a container that is gone)", JSON.stringify({ pid: process.pid, hostname: "old-container-abc" }), false],
+    ["a lock naming this process with a token no trial of it holds (a terminated Worker)", JSON.stringify({ pid: process.pid, hostname: hostname(), token: "not-ours" }), false],
+    ["a lock whose pid now belongs to another process (pid reuse)", JSON.stringify({ pid: process.ppid, hostname: hostname(), start: "other-boot:1" }), false],
+  ])("%s is broken by the next trial", (_name, content, old) => {
+    const { root } = tempProject();
+    const exp = new Experiment(root, "stale");
+    const lock = join(exp.runsDir, ".trial.lock");
+    writeFileSync(lock, content as string);
+    if (old) utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const run = exp.createRun();
+    run.finish();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  test("a leftover .break guard from a killed process does not block breaking a stale lock", () => {
+    const { root } = tempProject();
+    const exp = new Experiment(root, "guard");
+    const lock = join(exp.runsDir, ".trial.lock");
+    writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 999, hostname: hostname() }));
+    mkdirSync(`${lock}.break`);
+    utimesSync(`${lock}.break`, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    exp.createRun().finish();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  test("the refusal names the lock file to delete", () => {
+    const { root } = tempProject();
+    const exp = new Experiment(root, "named");
+    const run = exp.createRun();
+    expect(() => exp.createRun()).toThrow(`delete ${join(exp.runsDir, ".trial.lock")}`);
+    run.finish();
+  });
+
   test("a lock left by a dead process is broken by the next trial", () => {
     const { root } = tempProject();
     const exp = new Experiment(root, "stale");
-    writeFileSync(join(exp.runsDir, ".trial.lock"), JSON.stringify({ pid: 2 ** 22 + 12345, hostname: require("node:os").hostname() }));
+    writeFileSync(join(exp.runsDir, ".trial.lock"), JSON.stringify({ pid: 2 ** 22 + 12345, hostname: hostname() }));
     const run = exp.createRun();
     run.finish();
     expect(existsSync(join(exp.runsDir, ".trial.lock"))).toBe(false);

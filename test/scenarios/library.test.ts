@@ -2,7 +2,7 @@
  * The library used as a user would: wrappers, decorators, runnables, concurrency.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, statSync, appendFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BaseRunnable,
@@ -334,6 +334,46 @@ describe("class-based and manual", () => {
     expect(seen).toEqual({ api_key: "sk-real", model: "m", fromRun: "sk-real" });
     expect(readJson(join(run.dir, "run.json")).config).toEqual({ api_key: "[redacted]", model: "m" });
     expect(run.info.config).toEqual({ api_key: "[redacted]", model: "m" });
+  });
+
+  test("a config holding a function or a BigInt still gives a run.json (those values as the logs make them)", () => {
+    const { root } = tempProject();
+    const scorer = (x: number) => x;
+    const run = new Experiment(root, "fn-config").createRun("milestone", "f", { config: { scorer, seed: 42n, model: "m" } });
+    expect(run.config.scorer).toBe(scorer);
+    run.finish();
+    expect(readJson(join(run.dir, "run.json")).config).toEqual({ seed: "42", model: "m" });
+  });
+
+  test("an attached run's finish() lets go of its files: 2,000 attach/finish cycles keep the open files flat", () => {
+    const { root } = tempProject();
+    const exp = new Experiment(root, "fds");
+    const owner = exp.createRun("milestone", "o");
+    const open = () => readdirSync("/proc/self/fd").length;
+    const before = open();
+    for (let i = 0; i < 2000; i++) {
+      const w = exp.openRun("o");
+      w.logEvent("tick", { i });
+      w.finish();
+    }
+    expect(open() - before).toBeLessThan(10);
+    owner.finish();
+    expect(readFileSync(owner.logFile, "utf8").split("\n").filter((l) => l.includes('"tick"'))).toHaveLength(2000);
+  });
+
+  test("a line too large for the buffer, then a small record: the background flush still writes it", async () => {
+    const { root } = tempProject();
+    const run = new Experiment(root, "big").createRun();
+    await Bun.sleep(150);
+    run.logMetric("m", 1); // written at once (idle)
+    run.logMetric("m", 2); // buffered: arms the flush timer
+    await Bun.sleep(60);
+    run.logEvent("huge", { payload: "h".repeat(400_000) }); // too big for the buffer: written alone
+    await Bun.sleep(70); // the timer fired meanwhile, with nothing of run.jsonl's to write
+    run.logEvent("small"); // buffered (less than 100 ms after the huge write)
+    await Bun.sleep(300); // a timer, not finish(), must write it
+    expect(readFileSync(run.logFile, "utf8")).toContain('"event_type":"small"');
+    run.finish();
   });
 
   test("a terminal status is never overwritten", () => {
