@@ -89,6 +89,8 @@ export async function runScript(file: string, spec: string, run: Run, watch: Wat
   };
   try {
     const mod = await watch.settle(withRun(run, () => importUserModule(file)), `the script's top-level await never settled: ${TOP_LEVEL_STUCK}`);
+    // Twice: the script's own beforeExit listeners may start work when the loop first runs dry.
+    await watch.idle();
     await watch.idle();
     await drain();
     if (calls > 0 || defined.length === 0) return;

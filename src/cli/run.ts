@@ -2,7 +2,7 @@
  * `scryptorum run`: every input is checked before anything is written (`prepareRun`), then
  * the run is opened and the user's code runs inside it in this process (`executeRun`).
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeSync } from "node:fs";
 import { relative, resolve } from "pathe";
 import { UserError } from "../core/errors";
 import { Experiment, type RunSummary } from "../core/experiment";
@@ -15,6 +15,7 @@ import { registry, type Plugin } from "../plugins/registry";
 import { normalizeLoadError } from "./errors";
 import { runModule, runScript } from "./invoke";
 import { logger } from "./log";
+import { formatRunSummary } from "./format";
 import { stdoutToStderr } from "./output";
 import { watchUserCode } from "./watch";
 
@@ -174,13 +175,22 @@ async function loadPlugins(files: readonly string[], anchorDir: string): Promise
 export async function executeRun(p: PreparedRun, opts: { quietStdout?: boolean } = {}): Promise<RunOutcome> {
   const restoreStdout = opts.quietStdout ? stdoutToStderr() : undefined;
   try {
-    return await openAndRun(p);
+    return await openAndRun(p, { json: opts.quietStdout });
   } finally {
     restoreStdout?.();
   }
 }
 
-async function openAndRun(p: PreparedRun): Promise<RunOutcome> {
+/** Lets async plugin hooks (onRunFinish uploading a report, say) finish, up to `ms`. */
+async function waitForPlugins(ms: number): Promise<void> {
+  if (runtime.pluginWork.size === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled([...runtime.pluginWork]), timeout]);
+  clearTimeout(timer);
+}
+
+async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<RunOutcome> {
   await loadPlugins(p.plugins, p.project.anchorDir ?? p.cwd);
   const exp = new Experiment(p.project, p.experiment);
   const run = exp.createRun(p.type, p.runId, { config: p.config, argv: p.argv, cwd: p.cwd });
@@ -196,14 +206,28 @@ async function openAndRun(p: PreparedRun): Promise<RunOutcome> {
   let error: unknown;
   // An uncaught error in the user's code fails the run as a throw does.
   const watch = watchUserCode();
+  // The user's code may call process.exit(): the run is then closed by the library's exit
+  // handler, and the summary is still printed, synchronously, as the process goes.
+  const onExit = () => {
+    const summary = exp.listRuns().find((r) => r.run_id === run.id);
+    if (summary) writeSync(1, `${opts.json ? JSON.stringify({ ...summary, dir: run.dir }, null, 2) : formatRunSummary({ ...summary, dir: run.dir }).join("\n")}\n`);
+  };
+  process.on("exit", onExit);
   try {
     if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, p.config, watch);
     else await runScript(p.file, p.spec, run, watch);
+    const code = process.exitCode;
+    if (typeof code === "number" && code !== 0) {
+      process.exitCode = undefined; // the CLI sets its own: 1, the experiment failed
+      throw new Error(`your code set process.exitCode to ${code}`);
+    }
     run.finish();
   } catch (thrown) {
     error = normalizeLoadError(thrown);
     run.fail(error);
   } finally {
+    process.off("exit", onExit);
+    await waitForPlugins(10_000);
     watch.close();
     process.argv = saved.argv;
     restoreEnv("SCRYPTORUM_RUN_DIR", saved.dir);

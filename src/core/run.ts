@@ -590,7 +590,12 @@ function callPlugin(plugin: Plugin, hook: string, fn: () => unknown): void {
   };
   try {
     const result = fn();
-    if (result && typeof (result as Promise<unknown>).then === "function") (result as Promise<unknown>).then(undefined, report);
+    if (result && typeof (result as Promise<unknown>).then === "function") {
+      // Kept until it settles, so the CLI can let an async hook (an upload, say) finish.
+      const work = (result as Promise<unknown>).then(undefined, report);
+      runtime.pluginWork.add(work);
+      void work.finally(() => runtime.pluginWork.delete(work));
+    }
   } catch (error) {
     report(error);
   }

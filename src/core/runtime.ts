@@ -33,6 +33,8 @@ export interface Runtime {
   defaultRunType?: "trial" | "milestone";
   plugins: Plugin[];
   failedPlugins: Set<string>;
+  /** Promises returned by plugin hooks that have not settled yet. */
+  pluginWork: Set<Promise<unknown>>;
   /** Runs this process owns and must mark on exit, SIGINT, SIGTERM or a crash. */
   ownedRuns: Set<Run>;
   /** Runs this process attached to (openRun, SCRYPTORUM_RUN_DIR): flushed, never marked. */
@@ -50,6 +52,7 @@ function createRuntime(): Runtime {
     als: new AsyncLocalStorage<Context>(),
     plugins: [],
     failedPlugins: new Set(),
+    pluginWork: new Set(),
     ownedRuns: new Set(),
     attachedRuns: new Set(),
     handlersInstalled: false,

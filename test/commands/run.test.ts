@@ -282,3 +282,63 @@ describe("prepareRun checks, in process", () => {
     expect(existsSync(join(dir, "experiments/e"))).toBe(false);
   });
 });
+
+describe("how a script ends", () => {
+  test.concurrent("a script that calls process.exit(0) itself: the run is finished and the summary still printed", async () => {
+    const { dir, runs } = await project({
+      "exits.ts": `import { getCurrentRun } from "scryptorum";\ngetCurrentRun()!.logMetric("done", 1);\nsetTimeout(() => process.exit(0), 5);\n`,
+    });
+    const r = await cli(["run", "ex", "-s", "exits.ts", "--json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ run_id: "trial_run", status: "finished", metrics: { done: 1 } });
+    expect(readJson(join(runs, "ex/runs/trial_run/run.json")).status).toBe("finished");
+  });
+
+  test.concurrent("a script that sets process.exitCode = 3: the run is failed and the CLI exits 1", async () => {
+    const { dir, runs } = await project({ "code.ts": "process.exitCode = 3;\n" });
+    const r = await cli(["run", "code", "-s", "code.ts"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("your code set process.exitCode to 3");
+    expect(readJson(join(runs, "code/runs/trial_run/run.json")).status).toBe("failed");
+  });
+
+  test.concurrent("work the script starts in its own beforeExit listener runs to the end", async () => {
+    const { dir, runs } = await project({
+      "be.ts": [
+        'import { getCurrentRun } from "scryptorum";',
+        "const run = getCurrentRun()!;",
+        "let once = false;",
+        'process.on("beforeExit", () => {',
+        "  if (once) return;",
+        "  once = true;",
+        '  setTimeout(() => run.logMetric("final_score", 0.9), 50);',
+        "});",
+      ].join("\n"),
+    });
+    const r = await cli(["run", "be", "-s", "be.ts", "--json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).metrics).toEqual({ final_score: 0.9 });
+    expect(existsSync(join(runs, "be/runs/trial_run/run.json"))).toBe(true);
+  });
+
+  test.concurrent("a plugin's async onRunFinish finishes before the CLI exits", async () => {
+    const { dir } = await project({
+      "plugin.ts": [
+        'import { writeFileSync } from "node:fs";',
+        "export default {",
+        '  name: "uploader",',
+        "  async onRunFinish(run: any) {",
+        "    await new Promise((r) => setTimeout(r, 100));",
+        '    writeFileSync("uploaded.txt", run.id);',
+        "  },",
+        "};",
+      ].join("\n"),
+      "exp.ts": "export default () => {};\n",
+    });
+    const anchor = join(dir, ".scryptorum");
+    await Bun.write(anchor, JSON.stringify({ ...readJson(anchor), plugins: ["./plugin.ts"] }));
+    const r = await cli(["run", "pl", "-m", "exp.ts"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "uploaded.txt"), "utf8")).toBe("trial_run");
+  });
+});
