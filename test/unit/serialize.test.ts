@@ -39,3 +39,19 @@ describe("safeStringify", () => {
     expect(JSON.parse(text)).toEqual({ serialization_error: "boom" });
   });
 });
+
+describe("msJson", () => {
+  const { msJson } = require("../../src/core/run");
+  test.each([
+    [0, "0"], [0.1, "0.1"], [0.12, "0.12"], [0.123, "0.123"], [0.1234, "0.123"], [0.0005, "0.001"], [0.005, "0.005"],
+    [1.05, "1.05"], [12.3456, "12.346"], [1000, "1000"], [NaN, "null"], [Infinity, "null"], [3e9, "3000000000"],
+  ])("msJson(%p) is %p and parses to the duration rounded to the microsecond", (ms, text) => {
+    expect(msJson(ms)).toBe(text);
+  });
+  test("agrees with JSON of the rounded value on a million durations", () => {
+    for (let i = 0; i < 1_000_000; i += 7) {
+      const ms = i / 997;
+      expect(JSON.parse(msJson(ms))).toBe(Math.round(ms * 1000) / 1000);
+    }
+  });
+});
