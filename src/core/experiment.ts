@@ -12,7 +12,6 @@ import { Project } from "./project";
 import { Run, newRunMeta, type RunTypeName } from "./run";
 import { checkFormat, readRunJson, reportedStatus, type ReportedStatus } from "./runfile";
 import { acquireTrialLock, checkTrialLock, releaseTrialLock } from "./trial-lock";
-import { runtime } from "./runtime";
 import { TRIAL_RUN_ID, validateName, validateRunId } from "./validate";
 import { hostname } from "node:os";
 import { captureMilestone, resolveSourceRoot, snapshotOptionsFromAnchor } from "../snapshot";
@@ -276,9 +275,7 @@ export class Experiment {
 /** A trial started by a version without the lock, still running: its run.json says so. */
 function assertNoLiveTrial(dir: string, name: string) {
   const meta = readJsonIfExistsQuiet(join(dir, "run.json"));
-  // Our own pid with no open trial of ours in that folder: a Worker that was terminated.
-  const ours = meta?.pid === process.pid && ![...runtime.ownedRuns].some((r) => r.dir === dir);
-  if (meta && !ours && reportedStatus(meta) === "running" && meta.hostname === hostname()) {
+  if (meta && reportedStatus(meta) === "running") {
     throw new UserError(
       `a trial of experiment "${name}" is still running (pid ${meta.pid}): wait for it to end, or start a milestone with --milestone`,
     );

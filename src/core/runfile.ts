@@ -85,9 +85,20 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat[stat.lastIndexOf(")") + 2];
+    return state === "Z" || state === "X";
+  } catch {
+    return false;
+  }
+}
+
 /** True when `pid` is alive and, where both are known, started when `start` says. */
 export function processAlive(pid: number, start?: unknown): boolean {
   if (!pidAlive(pid)) return false;
+  if (isZombie(pid)) return false; // killed, not yet reaped by its parent: gone all the same
   if (typeof start !== "string") return true;
   const now = processStartTime(pid);
   return now === undefined || now === start;

@@ -2,14 +2,14 @@
  * One trial at a time per experiment: `runs/.trial.lock` names the process whose trial is
  * open (pid, start time, host and a random token). Taking it is exclusive (O_EXCL). A lock
  * is stale, and broken under a second short lock, when its process is gone or its pid now
- * belongs to another process (a crash, a restarted container), when it names another host
- * (runs live on one machine's disk: another host's lock is a container that is gone), when
- * it names this process but no trial of this process holds it (a Worker that was
- * terminated), or when it stayed empty or unreadable for a few seconds (a crash or a full
- * disk while it was being written).
+ * belongs to another process (a crash, a restarted container), when it names this thread
+ * of this process but no trial of it holds it, or when it stayed empty or unreadable for a
+ * few seconds (a crash or a full disk while it was being written). Another host's lock,
+ * and another thread's of this process, count as held.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { threadId } from "node:worker_threads";
 import { join } from "pathe";
 import { UserError } from "./errors";
 import { processAlive, processStartTime } from "./runfile";
@@ -20,6 +20,7 @@ interface Holder {
   hostname: string;
   start?: string;
   token?: string;
+  thread?: number;
 }
 
 const HOST = hostname();
@@ -47,8 +48,14 @@ function ageMs(path: string): number {
 /** True while the lock at `path` belongs to a trial that may still be running. */
 function held(path: string, holder: Holder | undefined): boolean {
   if (!holder) return ageMs(path) < GRACE_MS;
-  if (holder.hostname !== HOST) return false;
-  if (holder.pid === process.pid) return holder.token !== undefined && runtime.trialTokens.has(holder.token);
+  // Another host's process cannot be checked from here (a dev container on a bind mount,
+  // say): taken as alive; the refusal names the file to delete if it is not.
+  if (holder.hostname !== HOST) return true;
+  if (holder.pid === process.pid) {
+    // Another thread of this process (a Worker) may hold it: alive while the process is.
+    if ((holder.thread ?? 0) !== threadId) return true;
+    return holder.token !== undefined && runtime.trialTokens.has(holder.token);
+  }
   return processAlive(holder.pid, holder.start);
 }
 
@@ -79,7 +86,7 @@ export function acquireTrialLock(runsDir: string, name: string): string {
     }
     if (fd !== undefined) {
       try {
-        writeSync(fd, JSON.stringify({ pid: process.pid, hostname: HOST, start: processStartTime(process.pid), token } satisfies Holder));
+        writeSync(fd, JSON.stringify({ pid: process.pid, hostname: HOST, start: processStartTime(process.pid), token, thread: threadId } satisfies Holder));
       } catch (error) {
         closeSync(fd);
         unlinkSync(path); // ours, half-written (a full disk): never leave it behind

@@ -30,7 +30,6 @@ describe("trials", () => {
 
   test.each([
     ["an empty lock older than 5 s (a crash or a full disk while writing it)", "", true],
-    ["a lock naming another host (a container that is gone)", JSON.stringify({ pid: process.pid, hostname: "old-container-abc" }), false],
     ["a lock naming this process with a token no trial of it holds (a terminated Worker)", JSON.stringify({ pid: process.pid, hostname: hostname(), token: "not-ours" }), false],
     ["a lock whose pid now belongs to another process (pid reuse)", JSON.stringify({ pid: process.ppid, hostname: hostname(), start: "other-boot:1" }), false],
   ])("%s is broken by the next trial", (_name, content, old) => {
@@ -53,6 +52,28 @@ describe("trials", () => {
     utimesSync(`${lock}.break`, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     exp.createRun().finish();
     expect(existsSync(lock)).toBe(false);
+  });
+
+  test("a lock naming another host (a dev container on a bind mount) is taken as held, and the refusal says which file to delete", () => {
+    const { root } = tempProject();
+    const exp = new Experiment(root, "otherhost");
+    const lock = join(exp.runsDir, ".trial.lock");
+    writeFileSync(lock, JSON.stringify({ pid: 4242, hostname: "devcontainer-7f3a" }));
+    expect(() => exp.createRun()).toThrow(`delete ${lock}`);
+  });
+
+  test("a trial started in a Worker while this thread holds one is refused", async () => {
+    const { root } = tempProject();
+    const exp = new Experiment(root, "threads");
+    const run = exp.createRun();
+    run.logMetric("main_metric", 1);
+    const worker = new Worker(join(import.meta.dir, "../fixtures/children/worker-trial.ts"));
+    worker.postMessage(root);
+    const reply = await new Promise((resolve) => (worker.onmessage = (e) => resolve(e.data)));
+    worker.terminate();
+    expect(String(reply)).toStartWith("refused: a trial of experiment \"threads\" is still running");
+    run.finish();
+    expect(readFileSync(run.metricsFile, "utf8")).toContain("main_metric");
   });
 
   test("the refusal names the lock file to delete", () => {
