@@ -41,9 +41,11 @@ export default defineCommand({
     });
     // Set only after every check passed; wrapped clients read it at each call.
     if (args.cache) process.env.SCRYPTORUM_CACHE = "1";
-    const { summary, error } = await executeRun(prepared, { quietStdout: args.json });
+    const { summary, error, signal, printed } = await executeRun(prepared, { quietStdout: args.json });
     if (args.json) outJson(summary);
     else out(formatRunSummary(summary).join("\n"));
+    printed();
+    if (signal) throw Object.assign(new Error(`the run was interrupted by ${signal}`), { exitCode: signal === "SIGINT" ? 130 : 143 });
     if (error !== undefined) {
       throw new ExperimentFailed(`experiment "${prepared.experiment}" failed: ${describeThrown(error)}`, `${summary.dir}/run.json`, { cause: error });
     }

@@ -89,9 +89,10 @@ export async function runScript(file: string, spec: string, run: Run, watch: Wat
   };
   try {
     const mod = await watch.settle(withRun(run, () => importUserModule(file)), `the script's top-level await never settled: ${TOP_LEVEL_STUCK}`);
-    // Twice: the script's own beforeExit listeners may start work when the loop first runs dry.
     await watch.idle();
-    await watch.idle();
+    // The script's own beforeExit listeners may have started work when the loop ran dry:
+    // wait for it too, without calling those listeners again.
+    if (process.listenerCount("beforeExit") > 1) await watch.idle({ quietOthers: true });
     await drain();
     if (calls > 0 || defined.length === 0) return;
     const main = defined.length === 1 ? defined[0]! : defined.find((fn) => fn === mod.default);

@@ -9,6 +9,7 @@ import { Experiment, type RunSummary } from "../core/experiment";
 import { Project } from "../core/project";
 import type { RunTypeName } from "../core/run";
 import { runtime } from "../core/runtime";
+import { receivedSignal } from "../core/lifecycle";
 import { validateName, validateRunId } from "../core/validate";
 import { importUserModule, resolveModule, resolveScript } from "../loader";
 import { registry, type Plugin } from "../plugins/registry";
@@ -57,6 +58,10 @@ export interface RunOutcome {
   summary: RunSummary & { dir: string };
   /** What the user's code threw (the run is marked failed), if anything. */
   error?: unknown;
+  /** The signal that interrupted the run (the user's code handled it and returned). */
+  signal?: "SIGINT" | "SIGTERM";
+  /** Call once the summary is printed: until then an exit prints it (see executeRun). */
+  printed(): void;
 }
 
 /** Splits `spec#Export`; the export must be an identifier. */
@@ -208,11 +213,16 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   const watch = watchUserCode();
   // The user's code may call process.exit(): the run is then closed by the library's exit
   // handler, and the summary is still printed, synchronously, as the process goes.
+  // Kept until the command has printed the summary: an exit while plugins finish counts too.
+  let printed = false;
   const onExit = () => {
+    if (printed) return;
+    printed = true;
     const summary = exp.listRuns().find((r) => r.run_id === run.id);
     if (summary) writeSync(1, `${opts.json ? JSON.stringify({ ...summary, dir: run.dir }, null, 2) : formatRunSummary({ ...summary, dir: run.dir }).join("\n")}\n`);
   };
   process.on("exit", onExit);
+  let signal: "SIGINT" | "SIGTERM" | undefined;
   try {
     if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, p.config, watch);
     else await runScript(p.file, p.spec, run, watch);
@@ -221,12 +231,14 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
       process.exitCode = undefined; // the CLI sets its own: 1, the experiment failed
       throw new Error(`your code set process.exitCode to ${code}`);
     }
-    run.finish();
+    // The user's code handled a SIGINT/SIGTERM and returned: the run ends interrupted.
+    signal = receivedSignal();
+    if (signal) run.interrupt(signal);
+    else run.finish();
   } catch (thrown) {
     error = normalizeLoadError(thrown);
     run.fail(error);
   } finally {
-    process.off("exit", onExit);
     await waitForPlugins(10_000);
     watch.close();
     process.argv = saved.argv;
@@ -238,7 +250,11 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   const summary = exp.listRuns().find((r) => r.run_id === run.id);
   if (!summary) throw new Error(`Failed to read run ${run.id} back from ${run.dir}`);
   if (error === undefined && run.status === "failed") error = new Error(run.info.error?.message ?? "the run was marked failed");
-  return { summary: { ...summary, dir: run.dir }, error };
+  const done = () => {
+    printed = true;
+    process.off("exit", onExit);
+  };
+  return { summary: { ...summary, dir: run.dir }, error, signal, printed: done };
 }
 
 function restoreEnv(name: string, value: string | undefined): void {

@@ -6,11 +6,17 @@
  * that could settle it, and without us the process would end with the run marked finished.
  */
 
+import { runtime } from "../core/runtime";
+
 export interface Watch {
   /** Awaits `work`; rejects on an uncaught error meanwhile, or with `stuck` when the event loop runs dry first. */
   settle<T>(work: Promise<T>, stuck: string): Promise<T>;
-  /** Resolves once the event loop has nothing left to run: timers, sockets, un-awaited work all done. */
-  idle(): Promise<void>;
+  /**
+   * Resolves once the event loop has nothing left to run: timers, sockets, un-awaited work
+   * all done. `quietOthers` detaches the other beforeExit listeners meanwhile, so that a
+   * probe of ours does not call the user's a second time.
+   */
+  idle(opts?: { quietOthers?: boolean }): Promise<void>;
   /** Resolves after the current turn of the loop, once rejections left unhandled in it have been reported. */
   tick(): Promise<void>;
   /** Removes the process handlers. */
@@ -29,13 +35,22 @@ export function watchUserCode(): Watch {
   // Rejects with the first uncaught error; every wait below races it.
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => {});
-  const onError = (error: unknown) => fail(error);
+  // An error the user's own handler deals with is theirs: the code goes on, and the run is
+  // marked at exit if the process ends on it. Ours and the library's do not count.
+  const others = (event: "uncaughtException" | "unhandledRejection") =>
+    process.listenerCount(event) - 1 - (event === "unhandledRejection" && runtime.handlersInstalled ? 1 : 0);
+  const onException = (error: unknown) => {
+    if (others("uncaughtException") <= 0) fail(error);
+  };
+  const onRejection = (error: unknown) => {
+    if (others("unhandledRejection") <= 0) fail(error);
+  };
   const waiters = new Set<() => void>();
   const onIdle = () => {
     for (const wake of [...waiters]) wake();
   };
-  process.on("uncaughtException", onError);
-  process.on("unhandledRejection", onError);
+  process.on("uncaughtException", onException);
+  process.on("unhandledRejection", onRejection);
   process.on("beforeExit", onIdle);
 
   /** The next time the loop runs dry; `cancel` drops the wait. */
@@ -62,20 +77,23 @@ export function watchUserCode(): Watch {
         idle.cancel();
       }
     },
-    async idle() {
+    async idle(opts = {}) {
+      const others = opts.quietOthers ? process.listeners("beforeExit").filter((l) => l !== onIdle) : [];
+      for (const l of others) process.off("beforeExit", l);
       const idle = nextIdle();
       try {
         await Promise.race([idle.promise, failed]);
       } finally {
         idle.cancel();
+        for (const l of others) process.on("beforeExit", l);
       }
     },
     async tick() {
       await Promise.race([new Promise((resolve) => setImmediate(resolve)), failed]);
     },
     close() {
-      process.off("uncaughtException", onError);
-      process.off("unhandledRejection", onError);
+      process.off("uncaughtException", onException);
+      process.off("unhandledRejection", onRejection);
       process.off("beforeExit", onIdle);
       waiters.clear();
     },

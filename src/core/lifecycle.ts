@@ -5,9 +5,9 @@
  * otherwise, as MLflow's atexit does). Runs it only attached to are flushed. All
  * synchronous: the process may be gone a moment later.
  *
- * Where the user's code (or a library such as signal-exit) listens too, we do not end the
- * process for it: a signal marks the runs interrupted at once and leaves the exit to that
- * code; an error it handles only flushes, and the runs are marked when the process ends.
+ * Where the user's code listens too, we do not end the process for it: a signal or an
+ * error it handles only flushes, and the runs are marked (interrupted, or failed) when the
+ * process ends. signal-exit's listener does not count as the user's.
  */
 import { flushAllWriters } from "./jsonl";
 import { runtime } from "./runtime";
@@ -32,6 +32,23 @@ function flushEverything() {
 let signalled: "SIGINT" | "SIGTERM" | undefined;
 let failure: { error: unknown } | undefined;
 
+/** The signal this process received while a run was open, if any (the CLI exits 130/143 on it). */
+export function receivedSignal(): "SIGINT" | "SIGTERM" | undefined {
+  return signalled;
+}
+
+/**
+ * signal-exit (used by execa, ora, write-file-atomic…) listens on every signal but ends
+ * the process only when its listener is the only one: it must not count as code that will
+ * end the process for us.
+ */
+function signalExitListeners(): number {
+  const g = globalThis as Record<PropertyKey, unknown>;
+  const v4 = g[Symbol.for("signal-exit emitter")];
+  const v3 = (process as unknown as Record<string, unknown>).__signal_exit_emitter__;
+  return (v4 ? 1 : 0) + (v3 ? 1 : 0);
+}
+
 function onSignal(signal: "SIGINT" | "SIGTERM") {
   const code = signal === "SIGINT" ? 130 : 143;
   // A second signal ends the process at once, whoever else listens (Ctrl-C twice always works).
@@ -40,10 +57,13 @@ function onSignal(signal: "SIGINT" | "SIGTERM") {
     process.exit(code);
   }
   signalled = signal;
-  each(runtime.ownedRuns, (run) => run.interrupt(signal));
   flushEverything();
-  // Another listener (a graceful shutdown, signal-exit…) decides when the process ends.
-  if (process.listenerCount(signal) > 1) return;
+  if (process.listenerCount(signal) - 1 - signalExitListeners() > 0) {
+    // The user's code handles it (a graceful shutdown): it decides when the process ends.
+    // The runs stay open (a trial keeps its lock) and are marked interrupted at exit.
+    return;
+  }
+  each(runtime.ownedRuns, (run) => run.interrupt(signal));
   process.exit(code);
 }
 

@@ -342,3 +342,51 @@ describe("how a script ends", () => {
     expect(readFileSync(join(dir, "uploaded.txt"), "utf8")).toBe("trial_run");
   });
 });
+
+describe("signals and errors the user's code handles", () => {
+  test.concurrent("a SIGINT the script handles: its shutdown runs, the run ends interrupted and the CLI exits 130", async () => {
+    const { dir, runs } = await project({
+      "graceful.ts": [
+        'import { getCurrentRun } from "scryptorum";',
+        "let stop = false;",
+        'process.on("SIGINT", () => (stop = true));',
+        'console.error("ready");',
+        "while (!stop) await new Promise((r) => setTimeout(r, 10));",
+        'getCurrentRun()!.logMetric("final_score", 0.5);',
+      ].join("\n"),
+    });
+    const proc = Bun.spawn([process.execPath, join(REPO, "commands/cli.ts"), "run", "gr", "-s", "graceful.ts", "--json"], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stderr.getReader();
+    let seen = "";
+    while (!seen.includes("ready")) seen += new TextDecoder().decode((await reader.read()).value);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    const summary = JSON.parse(await new Response(proc.stdout).text());
+    expect(summary).toMatchObject({ status: "interrupted", metrics: { final_score: 0.5 } });
+    expect(readJson(join(runs, "gr/runs/trial_run/run.json")).status).toBe("interrupted");
+  });
+
+  test.concurrent("the script's beforeExit listener runs once, as under plain bun", async () => {
+    const { dir, runs } = await project({
+      "once.ts": 'import { getCurrentRun } from "scryptorum";\nlet n = 0;\nprocess.on("beforeExit", () => getCurrentRun()!.logMetric("be_calls", ++n));\n',
+    });
+    const r = await cli(["run", "once", "-s", "once.ts", "--json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).metrics).toEqual({ be_calls: 1 });
+  });
+
+  test.concurrent("an uncaught error the script's own handler deals with: the script goes on and the run finishes", async () => {
+    const { dir } = await project({
+      "handled.ts": [
+        'import { getCurrentRun } from "scryptorum";',
+        'process.on("uncaughtException", (e) => console.error("handled", e.message));',
+        'setTimeout(() => { throw new Error("boom"); }, 1);',
+        'setTimeout(() => getCurrentRun()!.logMetric("after", 1), 30);',
+      ].join("\n"),
+    });
+    const r = await cli(["run", "hd", "-s", "handled.ts", "--json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: "finished", metrics: { after: 1 } });
+    expect(r.stderr).toContain("handled boom");
+  });
+});

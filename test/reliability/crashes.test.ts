@@ -62,15 +62,26 @@ describe("crashes", () => {
     expect(readRunJson(join(root, "experiments/twice/runs/twice")).status).toBe("interrupted");
   });
 
-  test("a SIGINT listener that never exits (signal-exit style): the first SIGINT marks the run interrupted, the second ends the process", async () => {
+  test("with signal-exit loaded, one SIGINT still ends the process: exit 130, run interrupted, its handler ran", async () => {
+    const { root } = tempProject();
+    const proc = Bun.spawn([process.execPath, CHILD("with-signal-exit.ts"), root], { stdout: "pipe", stderr: "pipe" });
+    await readUntil(proc.stdout, "READY");
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(130);
+    expect(readRunJson(join(root, "experiments/se/runs/se1")).status).toBe("interrupted");
+    expect(await new Response(proc.stderr).text()).toContain("signal-exit handler ran");
+  });
+
+  test("a SIGINT listener of the user's that never exits: the run stays open; a second SIGINT ends the process, interrupted", async () => {
     const { root } = tempProject();
     const proc = Bun.spawn([process.execPath, CHILD("signals2.ts"), root, "noop-listener"], { stdout: "pipe", stderr: "pipe" });
     await readUntil(proc.stdout, "READY");
     proc.kill("SIGINT");
     await Bun.sleep(300);
-    expect(readRunJson(join(root, "experiments/sig/runs/noop-listener")).status).toBe("interrupted");
+    expect(readRunJson(join(root, "experiments/sig/runs/noop-listener")).status).toBe("running");
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(130);
+    expect(readRunJson(join(root, "experiments/sig/runs/noop-listener")).status).toBe("interrupted");
   });
 
   test("a user SIGINT handler registered before the run that calls process.exit(130): the run reads interrupted", async () => {
