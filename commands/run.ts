@@ -27,7 +27,7 @@ export default defineCommand({
     // Loaded here, not at the top: `--help` need not load the library and the loader.
     const { prepareRun, executeRun } = await import("../src/cli/run");
     const { formatRunSummary } = await import("../src/cli/format");
-    const { out, outJson } = await import("../src/cli/output");
+    const { out, writeAllSync } = await import("../src/cli/output");
     const { ExperimentFailed, describeThrown } = await import("../src/cli/errors");
     const prepared = prepareRun({
       experiment: args.experiment,
@@ -42,7 +42,8 @@ export default defineCommand({
     // Set only after every check passed; wrapped clients read it at each call.
     if (args.cache) process.env.SCRYPTORUM_CACHE = "1";
     const { summary, error, signal, printed } = await executeRun(prepared, { quietStdout: args.json });
-    if (args.json) outJson(summary);
+    // With --json, stdout stays sent to stderr for the user's code: the JSON goes to fd 1 itself.
+    if (args.json) writeAllSync(1, `${JSON.stringify(summary, null, 2)}\n`);
     else out(formatRunSummary(summary).join("\n"));
     printed();
     if (signal) throw Object.assign(new Error(`the run was interrupted by ${signal}`), { exitCode: signal === "SIGINT" ? 130 : 143 });

@@ -3,6 +3,7 @@
  * Logs go to stderr through `./log` (consola), kept apart so `--help` need not load it.
  */
 import { Console } from "node:console";
+import { writeSync } from "node:fs";
 
 /** True when `stream` may carry ANSI colours: a TTY, and NO_COLOR unset (any value turns colour off). */
 export function colorEnabled(stream: { isTTY?: boolean } = process.stdout): boolean {
@@ -76,4 +77,23 @@ export function stdoutToStderr(): () => void {
     process.stdout.write = write;
     for (const [name, fn] of saved) global[name] = fn;
   };
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `text` to a file descriptor synchronously (for exit paths, where nothing
+ * asynchronous runs any more): loops on partial writes and waits out EAGAIN on a pipe.
+ */
+export function writeAllSync(fd: number, text: string): void {
+  const data = Buffer.from(text);
+  let off = 0;
+  while (off < data.length) {
+    try {
+      off += writeSync(fd, data, off, data.length - off);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }

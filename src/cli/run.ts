@@ -2,7 +2,7 @@
  * `scryptorum run`: every input is checked before anything is written (`prepareRun`), then
  * the run is opened and the user's code runs inside it in this process (`executeRun`).
  */
-import { readFileSync, statSync, writeSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { relative, resolve } from "pathe";
 import { UserError } from "../core/errors";
 import { Experiment, type RunSummary } from "../core/experiment";
@@ -17,7 +17,7 @@ import { normalizeLoadError } from "./errors";
 import { runModule, runScript } from "./invoke";
 import { logger } from "./log";
 import { formatRunSummary } from "./format";
-import { stdoutToStderr } from "./output";
+import { stdoutToStderr, writeAllSync } from "./output";
 import { watchUserCode } from "./watch";
 
 export interface RunRequest {
@@ -175,15 +175,14 @@ async function loadPlugins(files: readonly string[], anchorDir: string): Promise
  * closes it: `finished`, or `failed` with the error (a throw, an uncaught error or
  * unhandled rejection, or code left pending with nothing that could settle it). Resolves
  * with the run's summary; the error, if any, is in the outcome, not thrown.
- * `quietStdout` sends what the user's code prints to stdout to stderr instead (`--json`).
+ * `quietStdout` sends what the user's code prints to stdout to stderr instead, for the rest
+ * of the process (`--json`).
  */
 export async function executeRun(p: PreparedRun, opts: { quietStdout?: boolean } = {}): Promise<RunOutcome> {
-  const restoreStdout = opts.quietStdout ? stdoutToStderr() : undefined;
-  try {
-    return await openAndRun(p, { json: opts.quietStdout });
-  } finally {
-    restoreStdout?.();
-  }
+  // Left in place to the end of the process: a user's own exit hook that prints must not
+  // land after the JSON. The command writes its JSON straight to fd 1.
+  if (opts.quietStdout) stdoutToStderr();
+  return openAndRun(p, { json: opts.quietStdout });
 }
 
 /** Lets async plugin hooks (onRunFinish uploading a report, say) finish, up to `ms`. */
@@ -219,7 +218,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     if (printed) return;
     printed = true;
     const summary = exp.listRuns().find((r) => r.run_id === run.id);
-    if (summary) writeSync(1, `${opts.json ? JSON.stringify({ ...summary, dir: run.dir }, null, 2) : formatRunSummary({ ...summary, dir: run.dir }).join("\n")}\n`);
+    if (summary) writeAllSync(1, `${opts.json ? JSON.stringify({ ...summary, dir: run.dir }, null, 2) : formatRunSummary({ ...summary, dir: run.dir }).join("\n")}\n`);
   };
   process.on("exit", onExit);
   let signal: "SIGINT" | "SIGTERM" | undefined;

@@ -390,3 +390,12 @@ describe("signals and errors the user's code handles", () => {
     expect(r.stderr).toContain("handled boom");
   });
 });
+
+test.concurrent("--json: what a user's exit hook prints goes to stderr, stdout stays one JSON document", async () => {
+  const { dir } = await project({ "hook.ts": 'process.on("exit", () => console.log("bye from the exit hook"));\nconsole.log("hello");\n' });
+  const r = await cli(["run", "hook", "-s", "hook.ts", "--json"], { cwd: dir });
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).status).toBe("finished");
+  expect(r.stderr).toContain("bye from the exit hook");
+  expect(r.stderr).toContain("hello");
+});
