@@ -1,5 +1,5 @@
 /** Small synchronous file helpers shared by the core. */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 
 /**
  * Creates `path` with JSON contents only if it does not exist yet, atomically: readers never
@@ -46,6 +46,39 @@ export function ensureDirs(...dirs: string[]): void {
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
+ * Removes a lock older than `staleMs` (its holder died), under a mkdir guard so that of
+ * two waiters only one breaks it (else the second could remove the first's fresh lock).
+ */
+function breakStaleLock(lockPath: string, staleMs: number): void {
+  const age = (p: string) => {
+    try {
+      return Date.now() - statSync(p).mtimeMs;
+    } catch {
+      return -1;
+    }
+  };
+  if (age(lockPath) <= staleMs) return;
+  const guard = `${lockPath}.break`;
+  if (age(guard) > staleMs) {
+    try {
+      rmdirSync(guard); // left by a process killed while breaking a lock
+    } catch {}
+  }
+  try {
+    mkdirSync(guard);
+  } catch {
+    return;
+  }
+  try {
+    if (age(lockPath) > staleMs) unlinkSync(lockPath);
+  } catch {
+    // gone meanwhile
+  } finally {
+    rmdirSync(guard);
+  }
+}
+
+/**
  * Runs `fn` holding an exclusive lock file (O_EXCL), for short read-modify-write sections
  * shared by several processes. A lock older than `staleMs` (its holder died) is broken.
  */
@@ -57,11 +90,7 @@ export function withFileLock<T>(lockPath: string, fn: () => T, staleMs = 5000): 
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      try {
-        if (Date.now() - statSync(lockPath).mtimeMs > staleMs) unlinkSync(lockPath);
-      } catch {
-        // gone meanwhile: try again
-      }
+      breakStaleLock(lockPath, staleMs);
       if (Date.now() > deadline) throw new Error(`Failed to lock ${lockPath}: held for over 10 s; remove it if no scryptorum process is running`);
       Atomics.wait(sleeper, 0, 0, 1);
     }

@@ -177,3 +177,17 @@ describe("full disk", () => {
     expect(existsSync(mnt)).toBe(false);
   });
 });
+
+describe("run.json lock", () => {
+  test("a run.json lock left by a dead process (older than 5 s) is broken, and no guard is left behind", () => {
+    const { withFileLock } = require("../../src/core/fsutil");
+    const { utimesSync, writeFileSync: write, existsSync: exists } = require("node:fs");
+    const { root } = tempProject();
+    const lock = join(root, "x.lock");
+    write(lock, "");
+    utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(withFileLock(lock, () => "ran")).toBe("ran");
+    expect(exists(lock)).toBe(false);
+    expect(exists(`${lock}.break`)).toBe(false);
+  });
+});
