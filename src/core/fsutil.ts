@@ -45,32 +45,34 @@ export function ensureDirs(...dirs: string[]): void {
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+/** Milliseconds since `path` was last modified; Infinity when it does not exist. */
+export function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return Infinity;
+  }
+}
+
 /**
- * Removes a lock older than `staleMs` (its holder died), under a mkdir guard so that of
- * two waiters only one breaks it (else the second could remove the first's fresh lock).
+ * Removes `lockPath` when `isStale()` says so, under a mkdir guard so that of two processes
+ * breaking it only one does (else the second could remove the first's fresh lock). A guard
+ * older than `guardMs` was left by a process killed while breaking a lock.
  */
-function breakStaleLock(lockPath: string, staleMs: number): void {
-  const age = (p: string) => {
-    try {
-      return Date.now() - statSync(p).mtimeMs;
-    } catch {
-      return -1;
-    }
-  };
-  if (age(lockPath) <= staleMs) return;
+export function breakLockIf(lockPath: string, isStale: () => boolean, guardMs = 5000): void {
   const guard = `${lockPath}.break`;
-  if (age(guard) > staleMs) {
+  if (ageMs(guard) > guardMs && ageMs(guard) !== Infinity) {
     try {
-      rmdirSync(guard); // left by a process killed while breaking a lock
+      rmdirSync(guard);
     } catch {}
   }
   try {
     mkdirSync(guard);
   } catch {
-    return;
+    return; // someone else is breaking it: try again
   }
   try {
-    if (age(lockPath) > staleMs) unlinkSync(lockPath);
+    if (isStale()) unlinkSync(lockPath);
   } catch {
     // gone meanwhile
   } finally {
@@ -90,7 +92,8 @@ export function withFileLock<T>(lockPath: string, fn: () => T, staleMs = 5000): 
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      breakStaleLock(lockPath, staleMs);
+      const stale = () => ageMs(lockPath) > staleMs && ageMs(lockPath) !== Infinity;
+      if (stale()) breakLockIf(lockPath, stale);
       if (Date.now() > deadline) throw new Error(`Failed to lock ${lockPath}: held for over 10 s; remove it if no scryptorum process is running`);
       Atomics.wait(sleeper, 0, 0, 1);
     }

@@ -7,11 +7,12 @@
  * few seconds (a crash or a full disk while it was being written). Another host's lock,
  * and another thread's of this process, count as held.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { threadId } from "node:worker_threads";
 import { join } from "pathe";
 import { UserError } from "./errors";
+import { ageMs, breakLockIf } from "./fsutil";
 import { processAlive, processStartTime } from "./runfile";
 import { runtime } from "./runtime";
 
@@ -34,14 +35,6 @@ function readHolder(path: string): Holder | undefined {
     return holder && typeof holder.pid === "number" ? holder : undefined;
   } catch {
     return undefined; // gone, empty, or being written this instant
-  }
-}
-
-function ageMs(path: string): number {
-  try {
-    return Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return Infinity;
   }
 }
 
@@ -98,31 +91,9 @@ export function acquireTrialLock(runsDir: string, name: string): string {
     }
     const holder = readHolder(path);
     if (held(path, holder)) throw busy(name, path, holder);
-    breakStale(path);
+    breakLockIf(path, () => !held(path, readHolder(path)), GRACE_MS);
   }
   throw busy(name, path, readHolder(path));
-}
-
-/** Removes a stale lock, under a mkdir guard so that only one process breaks it. */
-function breakStale(path: string): void {
-  const guard = `${path}.break`;
-  if (ageMs(guard) > GRACE_MS) {
-    try {
-      rmdirSync(guard); // left by a process killed while breaking a lock
-    } catch {}
-  }
-  try {
-    mkdirSync(guard);
-  } catch {
-    return; // someone else is breaking it: try again
-  }
-  try {
-    if (!held(path, readHolder(path))) unlinkSync(path);
-  } catch {
-    // already gone
-  } finally {
-    rmdirSync(guard);
-  }
 }
 
 /** Releases the lock if this process's trial holds it. */
