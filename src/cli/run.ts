@@ -217,7 +217,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   const onExit = () => {
     if (printed) return;
     printed = true;
-    const summary = exp.listRuns().find((r) => r.run_id === run.id);
+    const summary = exp.runSummary(run.id);
     if (summary) writeAllSync(1, `${opts.json ? JSON.stringify({ ...summary, dir: run.dir }, null, 2) : formatRunSummary({ ...summary, dir: run.dir }).join("\n")}\n`);
   };
   process.on("exit", onExit);
@@ -246,7 +246,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     runtime.cliRun = undefined;
     runtime.cliConfig = undefined;
   }
-  const summary = exp.listRuns().find((r) => r.run_id === run.id);
+  const summary = exp.runSummary(run.id);
   if (!summary) throw new Error(`Failed to read run ${run.id} back from ${run.dir}`);
   if (error === undefined && run.status === "failed") error = new Error(run.info.error?.message ?? "the run was marked failed");
   const done = () => {

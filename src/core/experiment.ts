@@ -199,20 +199,18 @@ export class Experiment {
         process.stderr.write(`[warn] ${(error as Error).message}; it is left out of the list\n`);
         continue;
       }
-      const summary: RunSummary = {
-        run_id: meta.run_id,
-        run_type: meta.run_type,
-        status: reportedStatus(meta),
-        started_at: meta.started_at,
-        finished_at: meta.finished_at,
-        duration_seconds: meta.duration_seconds,
-        metrics: meta.metrics_summary ?? lastMetricValues(runFiles(dir).metrics),
-        tags: meta.tags ?? [],
-      };
-      if (meta.note !== undefined) summary.note = meta.note;
-      out.push(summary);
+      out.push(summarize(dir, meta));
     }
     return out.sort((a, b) => (a.started_at < b.started_at ? -1 : a.started_at > b.started_at ? 1 : a.run_id.localeCompare(b.run_id)));
+  }
+
+  /** One run's `listRuns()` entry, reading only that run (undefined when it has no run.json). */
+  runSummary(runId: string): RunSummary | undefined {
+    const dir = runDir(this.project.root, this.name, validateName(runId, "run id"));
+    const meta = readJsonIfExistsQuiet(join(dir, "run.json"));
+    if (!meta) return undefined;
+    checkFormat(meta.format, join(dir, "run.json"), meta.scryptorum_version);
+    return summarize(dir, meta);
   }
 
   private runsDirEnsured(): string {
@@ -270,6 +268,21 @@ export class Experiment {
       }
     }
   }
+}
+
+function summarize(dir: string, meta: any): RunSummary {
+  const summary: RunSummary = {
+    run_id: meta.run_id,
+    run_type: meta.run_type,
+    status: reportedStatus(meta),
+    started_at: meta.started_at,
+    finished_at: meta.finished_at,
+    duration_seconds: meta.duration_seconds,
+    metrics: meta.metrics_summary ?? lastMetricValues(runFiles(dir).metrics),
+    tags: meta.tags ?? [],
+  };
+  if (meta.note !== undefined) summary.note = meta.note;
+  return summary;
 }
 
 /** A trial started by a version without the lock, still running: its run.json says so. */
