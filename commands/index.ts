@@ -18,7 +18,7 @@ export const descriptions: Record<string, string> = {
   compare: "Compare runs side by side: metrics, timings, tokens and cost, with deltas from a baseline",
   diff: "Show what changed between two runs: config, prompts and (milestones) the code snapshot",
   check: "Gate CI on a run: exit 0 when every rule holds, 1 when one fails",
-  export: "Export runs with their metrics and metadata as CSV, JSON or a Markdown table",
+  export: "Export runs as CSV, JSON or a Markdown table, or send them as OpenTelemetry traces (--format otlp)",
   cache: "The response cache that SCRYPTORUM_CACHE=1 fills (in the project's cache/ folder): stats, clear",
   serve: "Browse the project's runs in a local web viewer (loopback only by default; Ctrl-C stops it)",
   report: "Write one self-contained HTML file comparing runs (default: the latest 20), to attach to a pull request or send",
