@@ -20,6 +20,7 @@ export default defineCommand({
     milestone: { type: "boolean", description: "Make a milestone run (kept, with a code snapshot) instead of a trial" },
     "run-id": { type: "string", description: "The milestone's id (default: ms-YYYYMMDD-HHMMSS)", valueHint: "id" },
     config: { type: "string", description: "A JSON file merged over the experiment's config", valueHint: "file" },
+    otlp: { type: "boolean", description: "Send the run live to an OpenTelemetry collector (OTEL_EXPORTER_OTLP_*, or \"otlp\" in .scryptorum)" },
     cache: { type: "boolean", description: "Answer repeated LLM requests from the project's cache/ (same as SCRYPTORUM_CACHE=1)" },
     ...sharedArgs,
   },
@@ -37,6 +38,7 @@ export default defineCommand({
       runId: args["run-id"],
       config: args.config,
       projectRoot: args["project-root"],
+      otlp: args.otlp,
       userArgs: (data as DispatchData | undefined)?.rest ?? splitAtDashDash(rawArgs).rest,
     });
     // Set only after every check passed; wrapped clients read it at each call.

@@ -19,6 +19,8 @@ import { logger } from "./log";
 import { formatRunSummary } from "./format";
 import { stdoutToStderr, writeAllSync } from "./output";
 import { watchUserCode } from "./watch";
+import { liveSettings } from "../otel/live-settings";
+import type { OtlpSettings } from "../otel/config";
 
 export interface RunRequest {
   experiment: string;
@@ -34,6 +36,8 @@ export interface RunRequest {
   /** Recorded as the run's argv (secrets redacted by the core). */
   argv?: string[];
   cwd?: string;
+  /** `--otlp`: send the run live to an OpenTelemetry collector. */
+  otlp?: boolean;
 }
 
 /** A request that passed every check; nothing has been written yet. */
@@ -49,6 +53,8 @@ export interface PreparedRun {
   exportName?: string;
   config: Record<string, unknown>;
   plugins: string[];
+  /** Live OpenTelemetry export (`--otlp`, or `"otlp"` in .scryptorum), checked. */
+  otlp?: OtlpSettings;
   userArgs: string[];
   argv: string[];
   cwd: string;
@@ -134,6 +140,7 @@ export function prepareRun(req: RunRequest): PreparedRun {
       throw new UserError(`plugin ${p} named in ${project.anchorDir}/.scryptorum: no such file: fix or remove it in "plugins"`);
     }
   });
+  const otlp = liveSettings(req.otlp, (project.anchor as { otlp?: unknown } | undefined)?.otlp);
   return {
     project,
     experiment,
@@ -145,6 +152,7 @@ export function prepareRun(req: RunRequest): PreparedRun {
     exportName: target.exportName,
     config,
     plugins,
+    otlp,
     userArgs: req.userArgs ?? [],
     argv: req.argv ?? ["scryptorum", ...process.argv.slice(2)],
     cwd,
@@ -196,6 +204,7 @@ async function waitForPlugins(ms: number): Promise<void> {
 
 async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<RunOutcome> {
   await loadPlugins(p.plugins, p.project.anchorDir ?? p.cwd);
+  if (p.otlp) registry.register(await (await import("../otel/live")).otlpLivePlugin(p.otlp, p.project.name));
   const exp = new Experiment(p.project, p.experiment);
   const run = exp.createRun(p.type, p.runId, { config: p.config, argv: p.argv, cwd: p.cwd });
   const what = `${p.mode === "module" ? "--module" : "--script"} ${p.spec}${p.exportName ? `#${p.exportName}` : ""}`;
@@ -239,6 +248,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     run.fail(error);
   } finally {
     await waitForPlugins(10_000);
+    if (p.otlp) registry.unregister("otlp");
     watch.close();
     process.argv = saved.argv;
     restoreEnv("SCRYPTORUM_RUN_DIR", saved.dir);

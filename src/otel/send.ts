@@ -63,11 +63,16 @@ class RecordedSpan implements ReadableSpan {
   }
 }
 
-export interface SpanSender {
-  /** Sends spans; rejects with ExportFailed when the collector refuses them or cannot be reached in time. */
-  send(spans: readonly TraceSpan[]): Promise<void>;
+export interface SpanEncoder {
   /** The spans as the exporter takes them (for the benchmark's baseline). */
   readable(spans: readonly TraceSpan[]): ReadableSpan[];
+  /** The request body the official serializer makes of the spans, and its content type. */
+  encode(spans: readonly TraceSpan[]): { body: Uint8Array; contentType: string };
+}
+
+export interface SpanSender extends SpanEncoder {
+  /** Sends spans; rejects with ExportFailed when the collector refuses them or cannot be reached in time. */
+  send(spans: readonly TraceSpan[]): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -75,17 +80,12 @@ export interface SpanSender {
 export const BATCH = 1000;
 
 /**
- * An exporter for `settings`; `serviceName` is the default `service.name` (the project's).
- *
- * @example
- * const sender = await createSender(otlpSettings({ endpoint }), "demo");
- * await sender.send(readRunTrace(dir));
+ * The resource, the ReadableSpan adapter and the official serializer for `settings`;
+ * `serviceName` is the default `service.name` (the project's).
  */
-export async function createSender(settings: OtlpSettings, serviceName: string): Promise<SpanSender> {
-  const [{ resourceFromAttributes }, exporterModule] = await Promise.all([
-    import("@opentelemetry/resources"),
-    settings.protocol === "http/json" ? import("@opentelemetry/exporter-trace-otlp-http") : import("@opentelemetry/exporter-trace-otlp-proto"),
-  ]);
+export async function createEncoder(settings: OtlpSettings, serviceName: string): Promise<SpanEncoder> {
+  const json = settings.protocol === "http/json";
+  const [{ resourceFromAttributes }, transformer] = await Promise.all([import("@opentelemetry/resources"), import("@opentelemetry/otlp-transformer")]);
   const resource = resourceFromAttributes({
     "service.name": settings.serviceName ?? serviceName,
     "telemetry.sdk.name": "scryptorum",
@@ -94,8 +94,27 @@ export async function createSender(settings: OtlpSettings, serviceName: string):
     ...settings.resourceAttributes,
     ...(settings.serviceName ? { "service.name": settings.serviceName } : {}),
   });
-  const exporter = new exporterModule.OTLPTraceExporter({ url: settings.url, headers: settings.headers, timeoutMillis: settings.timeoutMs });
   const readable = (spans: readonly TraceSpan[]) => spans.map((s) => new RecordedSpan(s, resource, SCOPE));
+  const serializer = json ? transformer.JsonTraceSerializer : transformer.ProtobufTraceSerializer;
+  return {
+    readable,
+    encode: (spans) => ({ body: serializer.serializeRequest(readable(spans)) ?? new Uint8Array(0), contentType: json ? "application/json" : "application/x-protobuf" }),
+  };
+}
+
+/**
+ * An exporter for `settings`, sending with the official OTLP exporter.
+ *
+ * @example
+ * const sender = await createSender(otlpSettings({ endpoint }), "demo");
+ * await sender.send(readRunTrace(dir));
+ */
+export async function createSender(settings: OtlpSettings, serviceName: string): Promise<SpanSender> {
+  const [encoder, exporterModule] = await Promise.all([
+    createEncoder(settings, serviceName),
+    settings.protocol === "http/json" ? import("@opentelemetry/exporter-trace-otlp-http") : import("@opentelemetry/exporter-trace-otlp-proto"),
+  ]);
+  const exporter = new exporterModule.OTLPTraceExporter({ url: settings.url, headers: settings.headers, timeoutMillis: settings.timeoutMs });
   const exportOnce = (batch: ReadableSpan[]) =>
     new Promise<void>((resolve, reject) => {
       exporter.export(batch, (result) => {
@@ -104,13 +123,13 @@ export async function createSender(settings: OtlpSettings, serviceName: string):
       });
     });
   return {
-    readable,
+    ...encoder,
     async send(spans) {
       // A few requests in flight: serializing the next batch overlaps with sending this one.
       const inFlight = new Set<Promise<void>>();
       let failure: unknown;
       for (let i = 0; i < spans.length && failure === undefined; i += BATCH) {
-        const p = exportOnce(readable(spans.slice(i, i + BATCH))).catch((e) => {
+        const p = exportOnce(encoder.readable(spans.slice(i, i + BATCH))).catch((e) => {
           failure ??= e;
         });
         inFlight.add(p);
