@@ -15,6 +15,7 @@ export { UserError } from "./core/errors";
 export { normalizeUsage, type Usage } from "./core/usage";
 export { wrapOpenAI, wrapAnthropic, scryptorumMiddleware, type ScryptorumMiddleware, type ScryptorumMiddlewareOptions } from "./clients";
 export { estimateCost, findPrice, priceTable, type ModelPrice, type PriceOverride, type PriceRow, type PriceTable } from "./prices";
+export { scryptorumSpanProcessor } from "./otel/processor";
 export { readJsonl } from "./core/jsonl";
 export { VERSION as version } from "./version";
 export type { Wrapper } from "./tracking/decorate";
