@@ -9,6 +9,7 @@ const groups: Record<string, () => Promise<void>> = {
   cli: async () => (await import("./bench/cli")).benchCli(),
   results: async () => (await import("./bench/results")).benchResults(),
   clients: async () => (await import("./bench/clients")).benchClients(),
+  otel: async () => (await import("./bench/otel")).benchOtel(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

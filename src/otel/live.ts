@@ -64,7 +64,11 @@ class LiveTrace {
  * @example
  * registry.register(await otlpLivePlugin(otlpSettings({ endpoint }), "demo"));
  */
-export async function otlpLivePlugin(settings: OtlpSettings, serviceName: string, opts: LiveOptions = {}): Promise<Plugin & { stats(run: Run): LiveStats | undefined }> {
+export async function otlpLivePlugin(
+  settings: OtlpSettings,
+  serviceName: string,
+  opts: LiveOptions = {},
+): Promise<Plugin & { stats(run: Run): LiveStats | undefined; backlog(run: Run): number }> {
   const encoder: SpanEncoder = await createEncoder(settings, serviceName);
   const poster = new Poster(settings.url, settings.headers);
   const maxQueue = opts.maxQueue ?? 20_000;
@@ -136,6 +140,11 @@ export async function otlpLivePlugin(settings: OtlpSettings, serviceName: string
     const { body, contentType } = encoder.encode(spans);
     const p = poster.post(body, contentType, timeoutMs).then((r) => {
       t.pending -= spans.length;
+      // A full batch waiting: send it now rather than at the next tick of the timer.
+      if (t.records.length >= batchSize && !t.done && !soon) {
+        soon = true;
+        setImmediate(drainAll);
+      }
       if (r.status >= 200 && r.status < 300) t.sent += spans.length;
       else {
         t.dropped += spans.length;
@@ -254,6 +263,11 @@ export async function otlpLivePlugin(settings: OtlpSettings, serviceName: string
       return finishLater(t);
     },
     stats: (run) => finished.get(run),
+    /** Records queued and spans in requests not answered yet (the benchmark waits for 0). */
+    backlog: (run) => {
+      const t = traces.get(run);
+      return t ? t.records.length + t.pending : 0;
+    },
   };
 }
 
