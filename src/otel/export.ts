@@ -2,8 +2,8 @@
 import { runDir } from "../core/layout";
 import type { ExperimentRef } from "../read/locate";
 import { otlpSettings, type OtlpOptions } from "./config";
-import { readRunTrace } from "./read";
-import { createSender } from "./send";
+import { streamRunTrace } from "./read";
+import { BATCH, createSender } from "./send";
 
 export interface OtlpExportResult {
   url: string;
@@ -25,9 +25,10 @@ export async function exportOtlp(exp: ExperimentRef, ids: readonly string[], opt
   let spans = 0;
   try {
     for (const id of ids) {
-      const trace = readRunTrace(runDir(exp.project.root, exp.name, id), { includeContent: settings.includeContent });
-      await sender.send(trace);
-      spans += trace.length;
+      // Sent while read: a run of a million calls never sits in memory whole.
+      const pipeline = sender.pipeline();
+      spans += await streamRunTrace(runDir(exp.project.root, exp.name, id), { includeContent: settings.includeContent }, BATCH, (batch) => pipeline.push(batch));
+      await pipeline.finish();
     }
   } finally {
     await sender.shutdown().catch(() => {});

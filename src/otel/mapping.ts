@@ -363,6 +363,86 @@ export interface RunRecords {
 }
 
 /**
+ * Puts a run's trace together one record at a time, so that a large run can be sent while it
+ * is read: run.jsonl's records first, then timings.jsonl's, then metrics.jsonl's, then the
+ * root span (which needs all of them). A parent counts as in the run when it is a timing
+ * (`timingIds`, known before) or an LLM call already seen; else the span is the root's child.
+ *
+ * @example
+ * const a = new TraceAssembler(info, {}, new Set(timings.map((t) => t.span_id)));
+ * const span = a.event(record); // an llm_call's span, or null
+ */
+export class TraceAssembler {
+  readonly builder: TraceBuilder;
+  private llmIds = new Set<string>();
+  private rootEvents: SpanEvent[] = [];
+  private lastMetrics: Record<string, unknown> = {};
+  private lastEnd: number;
+  private calls = 0;
+  private cost = 0;
+  private costSeen = false;
+  private input = 0;
+  private output = 0;
+  private readonly known: (raw: string) => boolean;
+
+  constructor(
+    private readonly info: RunInfo,
+    opts: MappingOptions,
+    timingIds: ReadonlySet<string>,
+  ) {
+    this.builder = new TraceBuilder(info, opts);
+    this.lastEnd = Date.parse(info.started_at);
+    this.known = (raw) => timingIds.has(raw) || this.llmIds.has(raw);
+  }
+
+  /** A record of run.jsonl: the span of an llm_call, else null (a user event becomes a root event). */
+  event(r: Rec): TraceSpan | null {
+    const e = end(r);
+    if (e > this.lastEnd) this.lastEnd = e;
+    if (r.event_type !== "llm_call") {
+      const ev = this.builder.userEvent(r);
+      if (ev) this.rootEvents.push(ev);
+      return null;
+    }
+    if (typeof r.span_id === "string") this.llmIds.add(r.span_id);
+    this.calls++;
+    const c = num(r.cost_usd);
+    if (c !== undefined) {
+      this.cost += c;
+      this.costSeen = true;
+    }
+    const u = obj(r.usage);
+    this.input += num(u?.input_tokens) ?? 0;
+    this.output += num(u?.output_tokens) ?? 0;
+    return this.builder.llmSpan(r, this.known);
+  }
+
+  /** A timing's span; null for llmCall's own timing of an LLM call (the call's span already is that span). */
+  timing(r: Rec): TraceSpan | null {
+    if (typeof r.span_id === "string" && this.llmIds.has(r.span_id)) return null;
+    const e = end(r);
+    if (e > this.lastEnd) this.lastEnd = e;
+    return this.builder.timingSpan(r, this.known);
+  }
+
+  /** A metric: an event of the root span, and its last value a root attribute. */
+  metric(r: Rec): void {
+    this.rootEvents.push(this.builder.metricEvent(r));
+    if (typeof r.name === "string") this.lastMetrics[r.name] = r.value;
+    const e = end(r);
+    if (e > this.lastEnd) this.lastEnd = e;
+  }
+
+  /** The root span, once every record is in. */
+  root(): TraceSpan {
+    const figures: Record<string, number> = { "llm.calls": this.calls, "usage.input_tokens": this.input, "usage.output_tokens": this.output };
+    if (this.costSeen) figures.cost_usd = Math.round(this.cost * 1e8) / 1e8;
+    const events = this.rootEvents.sort((x, y) => x.timeMs - y.timeMs);
+    return this.builder.rootSpan(this.info, { endMs: this.lastEnd, events, metrics: this.lastMetrics, figures });
+  }
+}
+
+/**
  * Every span of a finished (or crashed, or still running) run: the root first, then the
  * LLM calls and timings. A parent that is not in the run makes its children the root's.
  *
@@ -370,55 +450,20 @@ export interface RunRecords {
  * runTrace(info, { events, timings, metrics }).length; // 1 + LLM calls + other timings
  */
 export function runTrace(info: RunInfo, records: RunRecords, opts: MappingOptions = {}): TraceSpan[] {
-  const b = new TraceBuilder(info, opts);
-  const llm: Rec[] = [];
-  const rootEvents: SpanEvent[] = [];
-  const known = new Set<string>();
-  let lastEnd = Date.parse(info.started_at);
-  let calls = 0;
-  let cost = 0;
-  let costSeen = false;
-  let input = 0;
-  let output = 0;
+  const timings = [...records.timings];
+  const ids = new Set<string>();
+  for (const r of timings) if (typeof r.span_id === "string") ids.add(r.span_id);
+  const a = new TraceAssembler(info, opts, ids);
+  const spans: TraceSpan[] = [];
   for (const r of records.events) {
-    if (r.event_type === "llm_call") {
-      llm.push(r);
-      if (typeof r.span_id === "string") known.add(r.span_id);
-      calls++;
-      const c = num(r.cost_usd);
-      if (c !== undefined) {
-        cost += c;
-        costSeen = true;
-      }
-      const u = obj(r.usage);
-      input += num(u?.input_tokens) ?? 0;
-      output += num(u?.output_tokens) ?? 0;
-    } else {
-      const e = b.userEvent(r);
-      if (e) rootEvents.push(e);
-    }
-    lastEnd = Math.max(lastEnd, end(r));
+    const s = a.event(r);
+    if (s) spans.push(s);
   }
-  const timings: Rec[] = [];
-  for (const r of records.timings) {
-    const id = typeof r.span_id === "string" ? r.span_id : undefined;
-    // llmCall's own timing of an LLM call: the call's span already is that span.
-    if (id !== undefined && known.has(id)) continue;
-    timings.push(r);
-    lastEnd = Math.max(lastEnd, end(r));
+  for (const r of timings) {
+    const s = a.timing(r);
+    if (s) spans.push(s);
   }
-  for (const r of timings) if (typeof r.span_id === "string") known.add(r.span_id);
-  const lastMetrics: Record<string, unknown> = {};
-  for (const r of records.metrics) {
-    rootEvents.push(b.metricEvent(r));
-    if (typeof r.name === "string") lastMetrics[r.name] = r.value;
-    lastEnd = Math.max(lastEnd, end(r));
-  }
-  const isKnown = (raw: string) => known.has(raw);
-  const figures: Record<string, number> = { "llm.calls": calls, "usage.input_tokens": input, "usage.output_tokens": output };
-  if (costSeen) figures.cost_usd = Math.round(cost * 1e8) / 1e8;
-  const spans: TraceSpan[] = [b.rootSpan(info, { endMs: lastEnd, events: rootEvents.sort((x, y) => x.timeMs - y.timeMs), metrics: lastMetrics, figures })];
-  for (const r of llm) spans.push(b.llmSpan(r, isKnown));
-  for (const r of timings) spans.push(b.timingSpan(r, isKnown));
+  for (const r of records.metrics) a.metric(r);
+  spans.unshift(a.root());
   return spans;
 }

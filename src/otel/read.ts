@@ -1,9 +1,9 @@
 /** Reading a run from disk for export: run.json, environment.json's git, and its three JSONL files. */
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { readJsonlAll } from "../core/jsonl";
 import { runFiles } from "../core/layout";
 import { readRunJson, reportedStatus } from "../core/runfile";
-import { runTrace, type MappingOptions, type RunInfo, type TraceSpan } from "./mapping";
+import { runTrace, TraceAssembler, type MappingOptions, type RunInfo, type TraceSpan } from "./mapping";
 
 function readGit(path: string): RunInfo["git"] {
   try {
@@ -43,4 +43,95 @@ export function runInfoOf(dir: string): RunInfo {
 export function readRunTrace(dir: string, opts: MappingOptions = {}): TraceSpan[] {
   const files = runFiles(dir);
   return runTrace(runInfoOf(dir), { events: readJsonlAll(files.events), timings: readJsonlAll(files.timings), metrics: readJsonlAll(files.metrics) }, opts);
+}
+
+/**
+ * Calls `onRecord` for each record of a JSONL file, a 1 MiB chunk at a time, awaiting
+ * `between()` after each chunk (where the caller sends what it made of it). Lines that do not
+ * parse are skipped with one warning, as every reader does.
+ */
+async function eachRecord(path: string, onRecord: (r: Record<string, unknown>) => void, between: () => Promise<void>): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw new Error(`Failed to read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const decoder = new TextDecoder();
+  const skipped: number[] = [];
+  let rest = "";
+  let lineNo = 0;
+  const line = (text: string) => {
+    lineNo++;
+    if (text.length === 0) return;
+    let r: unknown;
+    try {
+      r = JSON.parse(text);
+    } catch {
+      skipped.push(lineNo);
+      return;
+    }
+    if (r === null || typeof r !== "object" || Array.isArray(r)) skipped.push(lineNo);
+    else onRecord(r as Record<string, unknown>);
+  };
+  try {
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      const text = n > 0 ? rest + decoder.decode(chunk.subarray(0, n), { stream: true }) : rest + decoder.decode();
+      let start = 0;
+      for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+        line(text.slice(start, nl));
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+      if (n === 0) break;
+      await between();
+    }
+    if (rest.length > 0) line(rest);
+  } finally {
+    closeSync(fd);
+  }
+  if (skipped.length > 0) {
+    process.stderr.write(`[warn] Skipped ${skipped.length === 1 ? "a line that does" : "lines that do"} not parse in ${path}: line ${skipped.slice(0, 5).join(", ")}${skipped.length > 5 ? `, … (${skipped.length} in all)` : ""}\n`);
+  }
+}
+
+/**
+ * Reads the run in `dir` and hands its spans to `push` in batches of about `batch` as it
+ * reads, the root span last; resolves with the number of spans.
+ *
+ * @example
+ * await streamRunTrace(dir, {}, 1000, (spans) => pipeline.push(spans));
+ */
+export async function streamRunTrace(dir: string, opts: MappingOptions, batch: number, push: (spans: TraceSpan[]) => Promise<void>): Promise<number> {
+  const files = runFiles(dir);
+  const info = runInfoOf(dir);
+  const timings = readJsonlAll(files.timings);
+  const ids = new Set<string>();
+  for (const r of timings) if (typeof r.span_id === "string") ids.add(r.span_id);
+  const a = new TraceAssembler(info, opts, ids);
+  let pending: TraceSpan[] = [];
+  let count = 0;
+  const flush = async (all = false) => {
+    if (pending.length >= batch || (all && pending.length > 0)) {
+      const out = pending;
+      pending = [];
+      count += out.length;
+      await push(out);
+    }
+  };
+  await eachRecord(files.events, (r) => {
+    const s = a.event(r);
+    if (s) pending.push(s);
+  }, () => flush());
+  for (const r of timings) {
+    const s = a.timing(r);
+    if (s) pending.push(s);
+  }
+  for (const r of readJsonlAll(files.metrics)) a.metric(r);
+  pending.push(a.root());
+  await flush(true);
+  return count;
 }

@@ -70,9 +70,18 @@ export interface SpanEncoder {
   encode(spans: readonly TraceSpan[]): { body: Uint8Array; contentType: string };
 }
 
+/** Batches sent as they come, a few requests in flight. */
+export interface SpanPipeline {
+  /** Starts sending a batch; resolves once there is room for the next. Rejects with the first failure. */
+  push(spans: readonly TraceSpan[]): Promise<void>;
+  /** Waits for every request; rejects with the first failure. */
+  finish(): Promise<void>;
+}
+
 export interface SpanSender extends SpanEncoder {
   /** Sends spans; rejects with ExportFailed when the collector refuses them or cannot be reached in time. */
   send(spans: readonly TraceSpan[]): Promise<void>;
+  pipeline(): SpanPipeline;
   shutdown(): Promise<void>;
 }
 
@@ -122,22 +131,36 @@ export async function createSender(settings: OtlpSettings, serviceName: string):
         else reject(new ExportFailed(`the collector at ${settings.url} did not take the spans: ${describe(result.error)}`, { cause: result.error }));
       });
     });
+  const pipeline = (): SpanPipeline => {
+    // A few requests in flight: reading and serializing the next batch overlaps with sending this one.
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    return {
+      async push(spans) {
+        if (failure !== undefined) throw failure;
+        for (let i = 0; i < spans.length; i += BATCH) {
+          const p = exportOnce(encoder.readable(i === 0 && spans.length <= BATCH ? spans : spans.slice(i, i + BATCH))).catch((e) => {
+            failure ??= e;
+          });
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+          if (inFlight.size >= 4) await Promise.race(inFlight);
+          if (failure !== undefined) throw failure;
+        }
+      },
+      async finish() {
+        await Promise.all(inFlight);
+        if (failure !== undefined) throw failure;
+      },
+    };
+  };
   return {
     ...encoder,
+    pipeline,
     async send(spans) {
-      // A few requests in flight: serializing the next batch overlaps with sending this one.
-      const inFlight = new Set<Promise<void>>();
-      let failure: unknown;
-      for (let i = 0; i < spans.length && failure === undefined; i += BATCH) {
-        const p = exportOnce(encoder.readable(spans.slice(i, i + BATCH))).catch((e) => {
-          failure ??= e;
-        });
-        inFlight.add(p);
-        void p.finally(() => inFlight.delete(p));
-        if (inFlight.size >= 4) await Promise.race(inFlight);
-      }
-      await Promise.all(inFlight);
-      if (failure !== undefined) throw failure;
+      const p = pipeline();
+      await p.push(spans);
+      await p.finish();
     },
     shutdown: () => exporter.shutdown(),
   };
