@@ -105,14 +105,19 @@ export function providerOf(r: Rec): string | undefined {
   return undefined;
 }
 
+const OPERATIONS = new Map<unknown, string>();
+
 /** `gen_ai.operation.name` of a call: its own `operation` field, else from the API the wrapper used. */
 export function operationOf(r: Rec): string {
   const own = str(r.operation);
   if (own) return own;
-  const api = String(r.api ?? "").toLowerCase();
-  if (api.includes("embedding")) return "embeddings";
-  if (api === "completions" || api.endsWith(".completion")) return "text_completion";
-  return "chat";
+  let op = OPERATIONS.get(r.api);
+  if (op === undefined) {
+    const api = String(r.api ?? "").toLowerCase();
+    op = api.includes("embedding") ? "embeddings" : api === "completions" || api.endsWith(".completion") ? "text_completion" : "chat";
+    if (OPERATIONS.size < 1000) OPERATIONS.set(r.api, op);
+  }
+  return op;
 }
 
 /** Request parameters as logged by the wrappers (OpenAI, Anthropic and AI SDK names) -> `gen_ai.request.*`. */
@@ -366,7 +371,7 @@ export interface RunRecords {
  * Puts a run's trace together one record at a time, so that a large run can be sent while it
  * is read: run.jsonl's records first, then timings.jsonl's, then metrics.jsonl's, then the
  * root span (which needs all of them). A parent counts as in the run when it is a timing
- * (`timingIds`, known before) or an LLM call already seen; else the span is the root's child.
+ * (`timingIds`, known before; `llmCall`'s calls have one too); else the span is the root's child.
  *
  * @example
  * const a = new TraceAssembler(info, {}, new Set(timings.map((t) => t.span_id)));
@@ -384,6 +389,7 @@ export class TraceAssembler {
   private input = 0;
   private output = 0;
   private readonly known: (raw: string) => boolean;
+  private readonly timingIds: ReadonlySet<string>;
 
   constructor(
     private readonly info: RunInfo,
@@ -392,7 +398,8 @@ export class TraceAssembler {
   ) {
     this.builder = new TraceBuilder(info, opts);
     this.lastEnd = Date.parse(info.started_at);
-    this.known = (raw) => timingIds.has(raw) || this.llmIds.has(raw);
+    this.timingIds = timingIds;
+    this.known = (raw) => timingIds.has(raw);
   }
 
   /** A record of run.jsonl: the span of an llm_call, else null (a user event becomes a root event). */
@@ -404,7 +411,8 @@ export class TraceAssembler {
       if (ev) this.rootEvents.push(ev);
       return null;
     }
-    if (typeof r.span_id === "string") this.llmIds.add(r.span_id);
+    // Only a call with a timing of the same span (llmCall's) needs remembering: that timing is skipped.
+    if (typeof r.span_id === "string" && this.timingIds.has(r.span_id)) this.llmIds.add(r.span_id);
     this.calls++;
     const c = num(r.cost_usd);
     if (c !== undefined) {

@@ -58,10 +58,10 @@ async function eachRecord(path: string, onRecord: (r: Record<string, unknown>) =
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw new Error(`Failed to read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const chunk = Buffer.allocUnsafe(1 << 20);
+  let buf = Buffer.allocUnsafe(1 << 20);
   const decoder = new TextDecoder();
   const skipped: number[] = [];
-  let rest = "";
+  let kept = 0; // bytes of an unfinished line, at the start of buf
   let lineNo = 0;
   const line = (text: string) => {
     lineNo++;
@@ -78,18 +78,30 @@ async function eachRecord(path: string, onRecord: (r: Record<string, unknown>) =
   };
   try {
     for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      const text = n > 0 ? rest + decoder.decode(chunk.subarray(0, n), { stream: true }) : rest + decoder.decode();
-      let start = 0;
-      for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-        line(text.slice(start, nl));
-        start = nl + 1;
+      if (kept === buf.length) {
+        // A line longer than the buffer: grow it.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
       }
-      rest = text.slice(start);
+      const n = readSync(fd, buf, kept, buf.length - kept, null);
+      const filled = kept + n;
+      // Split on the newline byte (never inside a UTF-8 sequence) and decode whole lines only, once per chunk.
+      const last = n === 0 ? filled : buf.lastIndexOf(10, filled - 1) + 1;
+      if (last > 0) {
+        const text = decoder.decode(buf.subarray(0, last));
+        let start = 0;
+        for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+          line(text.slice(start, nl));
+          start = nl + 1;
+        }
+        if (start < text.length) line(text.slice(start));
+      }
+      kept = filled - last;
+      if (kept > 0) buf.copyWithin(0, last, filled);
       if (n === 0) break;
       await between();
     }
-    if (rest.length > 0) line(rest);
   } finally {
     closeSync(fd);
   }
