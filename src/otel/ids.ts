@@ -25,15 +25,20 @@ export function traceIdOf(run: { project: string; experiment: string; run_id: st
   return hex(`scryptorum\u0000${run.project}\u0000${run.experiment}\u0000${run.run_id}\u0000${run.started_at}`, 32);
 }
 
-/** Two 32-bit lanes of a multiply-xorshift string hash (cyrb53's mixing, both lanes kept): 64 bits. */
-function hash64(text: string): string {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+/** The state of a two-lane multiply-xorshift string hash (cyrb53's mixing, both lanes kept): 64 bits. */
+type Lanes = [number, number];
+
+function absorb(lanes: Lanes, text: string): Lanes {
+  let [h1, h2] = lanes;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
   }
+  return [h1, h2];
+}
+
+function finish([h1, h2]: Lanes): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   const hi = (h2 >>> 0).toString(16).padStart(8, "0");
@@ -41,6 +46,11 @@ function hash64(text: string): string {
   // An all-zero id is invalid in OTLP.
   return hi === "00000000" && lo === "00000000" ? "0000000000000001" : hi + lo;
 }
+
+const SEED: Lanes = [0xdeadbeef, 0x41c6ce57];
+// The state after a trace id's prefix, per trace: span ids of one run hash only their own few characters.
+let lastTrace = "";
+let lastPrefix: Lanes = SEED;
 
 /**
  * The span id (16 hex digits) of a record's `span_id` in a trace; `null` names the run's root
@@ -51,5 +61,10 @@ function hash64(text: string): string {
  * spanIdOf(traceId, "3f9c2a10-17"); // "9b1e…" (16 hex digits)
  */
 export function spanIdOf(traceId: string, spanId: string | null): string {
-  return hash64(spanId === null ? `${traceId}\u0000root` : `${traceId}\u0000span\u0000${spanId}`);
+  if (spanId === null) return finish(absorb(SEED, `${traceId}\u0000root`));
+  if (traceId !== lastTrace) {
+    lastPrefix = absorb(SEED, `${traceId}\u0000span\u0000`);
+    lastTrace = traceId;
+  }
+  return finish(absorb(lastPrefix, spanId));
 }

@@ -59,7 +59,6 @@ async function eachRecord(path: string, onRecord: (r: Record<string, unknown>) =
     throw new Error(`Failed to read ${path}: ${(error as Error).message}`, { cause: error });
   }
   let buf = Buffer.allocUnsafe(1 << 20);
-  const decoder = new TextDecoder();
   const skipped: number[] = [];
   let kept = 0; // bytes of an unfinished line, at the start of buf
   let lineNo = 0;
@@ -89,7 +88,7 @@ async function eachRecord(path: string, onRecord: (r: Record<string, unknown>) =
       // Split on the newline byte (never inside a UTF-8 sequence) and decode whole lines only, once per chunk.
       const last = n === 0 ? filled : buf.lastIndexOf(10, filled - 1) + 1;
       if (last > 0) {
-        const text = decoder.decode(buf.subarray(0, last));
+        const text = buf.toString("utf8", 0, last);
         let start = 0;
         for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
           line(text.slice(start, nl));
