@@ -74,11 +74,11 @@ async function benchLive(project: Project, url: string): Promise<void> {
           off = time(fn);
           registry.register(plugin);
           on = time(fn);
-          registry.unregister("otlp");
+          registry.unregister("scryptorum:otlp");
         } else {
           registry.register(plugin);
           on = time(fn);
-          registry.unregister("otlp");
+          registry.unregister("scryptorum:otlp");
           off = time(fn);
         }
         // Let the exporter send what was queued before the next round (it runs between rounds, as between calls).
@@ -98,7 +98,7 @@ async function benchLive(project: Project, url: string): Promise<void> {
   }
   registry.register(plugin);
   run.finish();
-  registry.unregister("otlp");
+  registry.unregister("scryptorum:otlp");
   for (let w = 0; w < 500 && plugin.backlog(run) > 0; w++) await Bun.sleep(10);
 
   // The deferred work, in the exporter's timer: mapping a record to a span and encoding it.

@@ -248,7 +248,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     run.fail(error);
   } finally {
     await waitForPlugins(10_000);
-    if (p.otlp) registry.unregister("otlp");
+    if (p.otlp) registry.unregister("scryptorum:otlp");
     watch.close();
     process.argv = saved.argv;
     restoreEnv("SCRYPTORUM_RUN_DIR", saved.dir);

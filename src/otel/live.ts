@@ -237,7 +237,7 @@ export async function otlpLivePlugin(
   };
 
   return {
-    name: "otlp",
+    name: "scryptorum:otlp",
     onRunStart(run) {
       traceOf(run);
     },

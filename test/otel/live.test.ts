@@ -105,6 +105,16 @@ describe("scryptorum run --otlp", () => {
     expect(r.stderr).toContain("as one OpenTelemetry trace (1507 spans)");
   }, 30_000);
 
+  test("a script that ends the process itself with process.exit(): the rest and the root are still sent", async () => {
+    const { dir } = tempProject("exits");
+    const r = await bin(["run", "otel", "--script", SCRIPT, "--otlp"], { cwd: dir, env: env({ LIVE_EXIT: "1" }) });
+    expect(r.code).toBe(0);
+    const spans = receiver.spans();
+    expect(spans.length).toBe(7);
+    expect(spans.find((s) => s.name === "invoke_workflow otel")!.attributes["scryptorum.run.status"]).toBe("finished");
+    expect(r.stderr).toContain("as one OpenTelemetry trace (7 spans)");
+  }, 30_000);
+
   test.each([["SIGINT", 130], ["SIGTERM", 143]] as const)("%s: the run is marked interrupted and its spans and root still reach the collector", async (signal, exitCode) => {
     const { dir } = tempProject("sig");
     const proc = Bun.spawn([binary, "run", "otel", "--script", SCRIPT, "--otlp"], { cwd: dir, env: testEnv(env({ LIVE_WAIT: "1" })), stdout: "pipe", stderr: "pipe" });
