@@ -66,8 +66,10 @@ function checkTrace(spans: ReceivedSpan[], service = "otelproj") {
     "scryptorum.llm.calls": 5,
   });
   expect(root.status.code).toBe(0);
-  expect(root.events.map((e) => e.name)).toEqual(["dataset_loaded", "scryptorum.metric"]);
-  expect(root.events[1]!.attributes).toEqual({ "scryptorum.metric.name": "accuracy", "scryptorum.metric.value": 0.75, "scryptorum.metric.type": "accuracy" });
+  // Events in time order (the two may share a millisecond).
+  expect(root.events.map((e) => e.name).sort()).toEqual(["dataset_loaded", "scryptorum.metric"]);
+  expect(root.events.map((e) => e.timeNs)).toEqual(root.events.map((e) => e.timeNs).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  expect(root.events.find((e) => e.name === "scryptorum.metric")!.attributes).toEqual({ "scryptorum.metric.name": "accuracy", "scryptorum.metric.value": 0.75, "scryptorum.metric.type": "accuracy" });
 
   const [openai, aiSdk] = byName(spans, "chat gpt-4o-mini").sort((a, b) => Number(a.startNs - b.startNs));
   expect(openai!.attributes).toMatchObject({
