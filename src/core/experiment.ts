@@ -55,7 +55,7 @@ export class Experiment {
 
   constructor(project: string | Project, name: string, opts: { create?: boolean } = {}) {
     this.name = validateName(name, "experiment name");
-    this.project = typeof project === "string" ? new Project(resolve(project)) : project;
+    this.project = typeof project === "string" || project === undefined ? Project.open(project) : project;
     this.dir = experimentDir(this.project.root, this.name);
     if (opts.create === false) {
       if (!existsSync(experimentFile(this.project.root, this.name))) {

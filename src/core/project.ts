@@ -106,21 +106,67 @@ export class Project {
     const given = explicitRoot || process.env.SCRYPTORUM_PROJECT_ROOT;
     if (given) {
       const root = resolve(cwd, given);
-      return new Project(root, anchorPointingAt(root, cwd));
+      const anchor = anchorPointingAt(root, cwd);
+      // A CI checkout keeps `.scryptorum` (committed) but not the git-ignored root.
+      if (anchor && !existsSync(projectFile(root))) Project.createRoot(root, anchor.config.project);
+      return new Project(root, anchor);
     }
-    let dir = resolve(cwd);
-    for (;;) {
-      const anchorPath = join(dir, ANCHOR_FILE);
-      if (existsSync(anchorPath) && statSync(anchorPath).isFile()) {
-        const { config, root } = readAnchor(anchorPath);
-        return new Project(root, { dir, config });
-      }
-      if (existsSync(join(dir, PROJECT_FILE))) return new Project(dir);
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
+    const found = Project.search(cwd);
+    if (found) return found;
     throw new UserError(`no scryptorum project found from ${resolve(cwd)}: run \`scryptorum init\` here, or pass --project-root`);
+  }
+
+  /**
+   * Walks up from `cwd` to the first folder holding `.scryptorum` (the project it points
+   * at, its root created as `init` would when a fresh checkout lacks it) or `project.json`.
+   */
+  static search(cwd: string = process.cwd()): Project | undefined {
+    for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+      const anchorPath = join(dir, ANCHOR_FILE);
+      if (existsSync(anchorPath) && statSync(anchorPath).isFile()) return Project.fromAnchor(anchorPath);
+      if (existsSync(join(dir, PROJECT_FILE))) return new Project(dir);
+      if (dirname(dir) === dir) return undefined;
+    }
+  }
+
+  /** The project a `.scryptorum` points at; its root is created (as `init` would) when missing. */
+  static fromAnchor(anchorPath: string): Project {
+    const { config, root } = readAnchor(anchorPath);
+    if (!existsSync(projectFile(root))) Project.createRoot(root, validateName(config.project, `"project" in ${anchorPath}`));
+    return new Project(root, { dir: dirname(anchorPath), config });
+  }
+
+  /**
+   * The library's way to a project (`new Experiment(dir, …)`, `new Runner(dir)`,
+   * `experiment({ projectRoot })`). A folder given (or SCRYPTORUM_PROJECT_ROOT) is the
+   * project: its project.json, the project its `.scryptorum` points at, or, holding
+   * neither, a new project created there named after the folder. With no folder given it
+   * searches up from `cwd`, and when there is no project at all sets one up in `cwd` as
+   * `scryptorum init` would, saying so once on stderr.
+   *
+   * @example
+   * const project = Project.open("."); // creates ./project.json when missing
+   */
+  static open(projectRoot?: string, cwd: string = process.cwd()): Project {
+    const given = projectRoot || process.env.SCRYPTORUM_PROJECT_ROOT;
+    if (given) {
+      const root = resolve(cwd, given);
+      if (existsSync(projectFile(root))) return new Project(root, anchorPointingAt(root, cwd));
+      const anchorPath = join(root, ANCHOR_FILE);
+      if (existsSync(anchorPath) && statSync(anchorPath).isFile()) return Project.fromAnchor(anchorPath);
+      const anchor = anchorPointingAt(root, cwd);
+      const name = anchor?.config.project ?? libraryProjectName(root, "the folder's name; pass a projectRoot whose name is valid, or create it with Project.init(dir, { name })");
+      Project.createRoot(root, name);
+      return new Project(root, anchor);
+    }
+    const found = Project.search(cwd);
+    if (found) return found;
+    const dir = resolve(cwd);
+    const project = Project.init(dir, { name: libraryProjectName(dir, "from package.json or the folder's name; pass projectRoot, or call Project.init(dir, { name })", true) });
+    process.stderr.write(
+      `scryptorum: no project found from ${dir}; set one up here as \`scryptorum init\` would: project "${project.name}" at ${relative(dir, project.root) || "."} (pointed at by .scryptorum). Pass projectRoot to use another folder.\n`,
+    );
+    return project;
   }
 
   /** Creates a project root (project.json and its folders) at `root`; keeps an existing one. */
@@ -212,6 +258,15 @@ function anchorPointingAt(root: string, cwd: string): { dir: string; config: Anc
 function countRuns(dir: string): number {
   if (!existsSync(dir)) return 0;
   return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "run.json"))).length;
+}
+
+/** A default project name for the library, its error naming library options. */
+function libraryProjectName(dir: string, how: string, fromPackage = false): string {
+  try {
+    return fromPackage ? defaultProjectName(dir) : validateName(basename(dir), "project name");
+  } catch (error) {
+    throw new UserError(`${(error as Error).message.replace(/ \(from [^)]*\)/, "")} (${how})`);
+  }
 }
 
 /** package.json's name without its npm scope, else the folder's name; checked against the pattern. */

@@ -79,7 +79,7 @@ export function experiment(opts?: string | ExperimentOptions): Wrapper {
         runtime.scriptWatch?.called(wrapped, result);
         return result;
       }
-      const project = Project.find(process.cwd(), o.projectRoot);
+      const project = Project.open(o.projectRoot);
       const exp = new Experiment(project, name);
       const run = exp.createRun(resolveRunType(o.runType), o.runId, { config: o.config });
       return runInside(run, () => fn.apply(this, args));

@@ -88,7 +88,7 @@ export interface RunExperimentOptions<C extends Record<string, unknown>> {
 export class Runner {
   readonly project: Project;
   constructor(projectRoot?: string) {
-    this.project = Project.find(process.cwd(), projectRoot);
+    this.project = Project.open(projectRoot);
   }
 
   async runExperiment<C extends Record<string, unknown>>(name: string, opts: RunExperimentOptions<C>): Promise<Run> {
