@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "pathe";
 import { UserError } from "./errors";
 import { createJsonExclusive, ensureDirs, readJsonIfExists } from "./fsutil";
 import { lastMetricValues } from "./metrics";
-import { EXPERIMENT_SUBDIRS, MILESTONE_SUBDIRS, experimentDir, experimentFile, milestoneId, runDir, runFiles, runsDir } from "./layout";
+import { EXPERIMENT_SUBDIRS, MILESTONE_SUBDIRS, experimentDir, experimentFile, milestoneId, projectFile, runDir, runFiles, runsDir } from "./layout";
 import { Project } from "./project";
 import { Run, newRunMeta, type RunTypeName } from "./run";
 import { checkFormat, readRunJson, reportedStatus, type ReportedStatus } from "./runfile";
@@ -55,7 +55,9 @@ export class Experiment {
 
   constructor(project: string | Project, name: string, opts: { create?: boolean } = {}) {
     this.name = validateName(name, "experiment name");
-    this.project = typeof project === "string" || project === undefined ? Project.open(project) : project;
+    // A project root given as a string is taken as it is (no `.scryptorum` settings), as before;
+    // a folder without project.json becomes a project (contract §4).
+    this.project = typeof project !== "string" ? (project ?? Project.open()) : existsSync(projectFile(resolve(project))) ? new Project(resolve(project)) : Project.open(project);
     this.dir = experimentDir(this.project.root, this.name);
     if (opts.create === false) {
       if (!existsSync(experimentFile(this.project.root, this.name))) {
