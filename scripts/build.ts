@@ -1,11 +1,12 @@
 /**
- * `bun run build [--all] [--force]`
+ * `bun run build [--all] [--release [--targets linux-x64,...]] [--force]`
  *
  * Builds the standalone binary `dist/scryptorum` and the npm package's files:
  * `dist/lib/index.mjs`, `dist/lib/index.cjs`, `dist/lib/**.d.ts` (the library, for Node 20+
  * and Bun) and `dist/cli.mjs` (the CLI for Node, loading TypeScript with jiti). `--all`
  * also cross-compiles the binary for linux x64/arm64, macOS arm64/x64 and windows x64 and
- * writes `dist/SHA256SUMS`. Skips the work when every output is newer than every source;
+ * writes `dist/SHA256SUMS`. `--release` writes the release files of CONTRACT.md section 4
+ * (scripts/release.ts). Skips the work when every output is newer than every source;
  * `--force` rebuilds anyway. Tests call `build()` directly.
  */
 import { createHash } from "node:crypto";
@@ -30,7 +31,7 @@ export const TARGETS = [
  * run time (else packages whose entry is not a root index.js fail to resolve); ESM bytecode
  * cuts start-up from ~40 ms to ~14 ms.
  */
-export const COMPILE_FLAGS = [
+export const COMPILE_FLAGS: string[] = [
   "--compile",
   "--minify",
   "--bytecode",
@@ -53,13 +54,33 @@ function newestMtime(paths: string[]): number {
   return newest;
 }
 
-function upToDate(outputs: string[]): boolean {
+export function upToDate(outputs: string[]): boolean {
   if (!outputs.every((o) => existsSync(o))) return false;
   const oldestOutput = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
   return newestMtime(SOURCES) < oldestOutput;
 }
 
-function bun(args: string[], quiet: boolean): void {
+/** The short git commit of the tree being built, or "unknown" outside git. */
+function gitCommit(): string {
+  const r = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: ROOT, stdout: "pipe", stderr: "ignore" });
+  return r.exitCode === 0 ? r.stdout.toString().trim() : "unknown";
+}
+
+/**
+ * `--define` of what `scryptorum --version --json` reports (src/build-info.ts).
+ *
+ * @example
+ * buildDefine("linux-x64"); // --define SCRYPTORUM_BUILD={"commit":"…","date":"…","target":"linux-x64"}
+ */
+export function buildDefine(target: string): string[] {
+  const info = { commit: gitCommit(), date: new Date().toISOString(), target };
+  return ["--define", `SCRYPTORUM_BUILD=${JSON.stringify(info)}`];
+}
+
+/** This machine's release target name (`linux-x64`, `darwin-arm64`, ...). */
+export const HOST_TARGET = `${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`;
+
+export function bun(args: string[], quiet: boolean): void {
   if (!quiet) process.stderr.write(`$ bun ${args.join(" ")}\n`);
   // The bundler inlines NODE_ENV from its own environment (bun test sets "test"): pin it.
   const env = { ...process.env, NODE_ENV: "production" };
@@ -70,7 +91,7 @@ function bun(args: string[], quiet: boolean): void {
 }
 
 /** Builds to a temp file, then renames: a concurrent reader never sees half a file. */
-function bunBuild(entry: string, outfile: string, flags: string[], quiet: boolean): void {
+export function bunBuild(entry: string, outfile: string, flags: string[], quiet: boolean): void {
   mkdirSync(dirname(outfile), { recursive: true });
   const ext = outfile.match(/(\.[a-z]+)$/)?.[1] ?? "";
   const tmp = `${outfile.slice(0, outfile.length - ext.length)}.tmp-${process.pid}${ext}`;
@@ -183,14 +204,14 @@ function buildLocked(opts: BuildOptions): { built: boolean; outputs: string[] } 
     if (!quiet) process.stderr.write("dist/ is up to date (pass --force to rebuild)\n");
     return { built: false, outputs };
   }
-  bunBuild("commands/cli.ts", BINARY, COMPILE_FLAGS, quiet);
+  bunBuild("commands/cli.ts", BINARY, [...COMPILE_FLAGS, ...buildDefine(HOST_TARGET)], quiet);
   const cli = join(DIST, "cli.mjs");
   bunBuild("commands/cli.ts", cli, ["--target=node", "--format=esm", "--packages=external"], quiet);
   // The entry's own shebang names bun; the npm bin runs under Node.
   writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, "utf8").replace(/^#!.*\n(\/\/ @bun\n)?/, "")}`, { mode: 0o755 });
   buildLibrary(quiet);
   if (opts.all) {
-    for (const t of TARGETS) bunBuild("commands/cli.ts", join(DIST, t.file), [...COMPILE_FLAGS, `--target=${t.target}`], quiet);
+    for (const t of TARGETS) bunBuild("commands/cli.ts", join(DIST, t.file), [...COMPILE_FLAGS, `--target=${t.target}`, ...buildDefine(t.target.replace(/^bun-/, ""))], quiet);
     const sums = TARGETS.map((t) => `${sha256(join(DIST, t.file))}  ${t.file}`).join("\n");
     writeFileSync(join(DIST, "SHA256SUMS"), `${sums}\n`);
     const here = `bun-${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`;
@@ -211,13 +232,19 @@ function buildLocked(opts: BuildOptions): { built: boolean; outputs: string[] } 
 
 if (import.meta.main) {
   const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== "--all" && a !== "--force");
-  if (unknown.length) {
-    process.stderr.write(`error: unknown option ${unknown[0]}: usage: bun run build [--all] [--force]\n`);
+  const at = args.indexOf("--targets");
+  const targets = at >= 0 ? (args[at + 1] ?? "").split(",").filter(Boolean) : undefined;
+  const unknown = args.filter((a, i) => !["--all", "--force", "--release", "--targets"].includes(a) && !(at >= 0 && i === at + 1));
+  if (unknown.length || (at >= 0 && !targets?.length)) {
+    process.stderr.write(`error: ${unknown.length ? `unknown option ${unknown[0]}` : "--targets needs a comma-separated list"}: usage: bun run build [--all] [--release [--targets linux-x64,...]] [--force]\n`);
     process.exit(2);
   }
   try {
     await build({ all: args.includes("--all"), force: args.includes("--force") });
+    if (args.includes("--release")) {
+      const { release } = await import("./release");
+      await release({ targets, force: args.includes("--force") });
+    }
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     process.exit(1);

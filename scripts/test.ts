@@ -21,6 +21,7 @@ function step(title: string, args: string[]) {
 }
 
 if (existsSync(join(root, "scripts/setup-browser.ts"))) step("browser for the viewer tests", ["scripts/setup-browser.ts"]);
+step("Debian tools for the release tests", ["scripts/setup-tools.ts"]);
 step("build", ["scripts/build.ts"]);
 
 process.stderr.write("\n» bun test\n");

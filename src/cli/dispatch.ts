@@ -6,6 +6,7 @@
  */
 import { runCommand, type ArgsDef, type CommandDef } from "citty";
 import { UserError } from "../core/errors";
+import { buildInfo } from "../build-info";
 import { VERSION } from "../version";
 import { builtinFlags, checkArgs, splitAtDashDash } from "./argv";
 import { renderHelp } from "./help";
@@ -48,6 +49,11 @@ const PASSES_REST = new Set(["run"]);
 
 const ROOT_FLAGS = new Set(["--help", "-h", "--version", "-v", "--debug"]);
 
+/** `--version` alone prints the version; with `--json`, the build's details too. */
+function versionText(args: readonly string[]): string {
+  return args.includes("--json") ? JSON.stringify(buildInfo(), null, 2) : VERSION;
+}
+
 /**
  * Runs `rawArgs` (process.argv.slice(2)) against `root`.
  *
@@ -60,11 +66,12 @@ export async function dispatch(root: CommandDef<any>, rawArgs: readonly string[]
   const rootName = rootMeta.name ?? "scryptorum";
   const index = own.findIndex((a) => !a.startsWith("-"));
   for (const flag of own.slice(0, index < 0 ? own.length : index)) {
-    if (!ROOT_FLAGS.has(flag)) throw new UserError(`unknown option ${flag.split("=")[0]}: run \`${rootName} --help\` for usage`);
+    const versionJson = flag === "--json" && own.some((a) => a === "--version" || a === "-v");
+    if (!ROOT_FLAGS.has(flag) && !versionJson) throw new UserError(`unknown option ${flag.split("=")[0]}: run \`${rootName} --help\` for usage`);
   }
   const rootFlags = builtinFlags(own.slice(0, index < 0 ? own.length : index));
   if (index < 0) {
-    if (rootFlags.version && !rootFlags.help) return out(VERSION);
+    if (rootFlags.version && !rootFlags.help) return out(versionText(own));
     if (rootFlags.help) return out(await usage(root));
     process.stderr.write(`${await usage(root, undefined, process.stderr)}\n`);
     throw new UserError(`no command given: run \`${rootName} <command>\`, or \`${rootName} --help\``);
@@ -99,7 +106,7 @@ export async function dispatch(root: CommandDef<any>, rawArgs: readonly string[]
   const defs = (await resolveValue(cmd.args ?? {})) as ArgsDef;
   const flags = builtinFlags(cmdArgs, defs);
   if (flags.help || rootFlags.help) return out(await usage(cmd, parent, process.stdout, path));
-  if (flags.version || rootFlags.version) return out(VERSION);
+  if (flags.version || rootFlags.version) return out(versionText(own));
   checkArgs(cmdArgs, defs, path);
   if (rest.length > 0 && !PASSES_REST.has(name)) {
     throw new UserError(`\`${rootName} ${name}\` takes no arguments after --: only \`${rootName} run\` passes them on`);
