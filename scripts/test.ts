@@ -25,7 +25,7 @@ step("Debian tools for the release tests", ["scripts/setup-tools.ts"]);
 step("build", ["scripts/build.ts"]);
 
 process.stderr.write("\n» bun test\n");
-const child = spawn(bun, ["test", ...process.argv.slice(2)], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+const child = spawn(bun, ["test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
 let tail = "";
 child.stderr.on("data", (chunk: Buffer) => {
   process.stderr.write(chunk);
