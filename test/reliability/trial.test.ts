@@ -16,7 +16,7 @@ describe("trials", () => {
     for (let round = 0; round < 3; round++) {
       const { root } = tempProject();
       new Experiment(root, "racey"); // the experiment exists before the race
-      const at = String(Date.now() + 500);
+      const at = String(Date.now() + 1500); // every child loaded by then, even on a busy machine
       const procs = Array.from({ length: 8 }, () => Bun.spawn([process.execPath, CHILD, root, at], { stdout: "pipe", stderr: "pipe" }));
       const outs = await Promise.all(procs.map(async (p) => (await new Response(p.stdout).text()).trim()));
       expect(outs.filter((o) => o === "OK")).toHaveLength(1);
