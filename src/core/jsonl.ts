@@ -1,28 +1,34 @@
 /**
  * The JSONL store.
  *
- * Writing: each file has one append-only descriptor (O_APPEND) and an in-memory buffer of
- * whole lines. A flush hands the whole buffer to the kernel in one write(2). On Linux a
- * write to a regular file opened with O_APPEND holds the inode lock for its whole length,
- * so lines from several processes never interleave, whatever their size (measured in
- * test/reliability; not true on NFS, see RELIABILITY.md). A record that arrives when
- * nothing was written for FLUSH_MS is written at once; the records that follow it are
- * buffered and flushed when the buffer passes 256 KiB, when a record arrives FLUSH_MS
- * after the oldest buffered one, by an unref'd timer FLUSH_MS after the first buffered
- * record, and synchronously on finish, signals and exit. So a record logged more than
- * 200 ms before a SIGKILL is on disk, unless it was one of a burst after which the event
- * loop blocked without logging anything more (see RELIABILITY.md).
+ * Writing: each file has one append-only descriptor (O_APPEND) and a buffer of whole lines
+ * (a SharedArrayBuffer). Whoever writes hands every buffered line to the kernel in one
+ * write(2). On Linux a write to a regular file opened with O_APPEND holds the inode lock for
+ * its whole length, so lines from several processes never interleave, whatever their size
+ * (measured in test/reliability; not true on NFS, see RELIABILITY.md). The lines are written
+ * by the flusher thread (flusher.ts) TICK_MS after they arrive, even while this thread's
+ * event loop is blocked; by this thread when the buffer is full; and synchronously on
+ * flush(), finish(), signals and exit. So every record logged more than 200 ms before a
+ * SIGKILL is on disk (test/reliability/burst.test.ts). Where no Worker can be started, an
+ * unref'd timer and a per-record age check write them instead (the old design: a burst
+ * followed by a blocked event loop then waits for the loop).
  *
  * Reading: streamed in 1 MiB chunks; a line that does not parse (a torn last line after a
  * crash) is skipped with one warning per file naming the file and line, every other record
  * is kept.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { FAILED, FD, HEAD, HEADER_BYTES, TAIL, lock, register, ringId, unlock, wakeFlusher } from "./flusher";
 
 export const FLUSH_MS = 100;
-const FLUSH_BYTES = 256 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
+// Past this, this thread writes the buffer itself (writes stay the size they were before
+// the flusher thread: a reader sees a large write in progress for longer).
+const FLUSH_BYTES = 256 * 1024;
 
+/** Open writers (and writers a straggling record reopened): all flushed on exit and signals. */
+const open = new Set<JsonlWriter>();
+/** Without a flusher thread: writers with buffered lines, for the timer. */
 const dirty = new Set<JsonlWriter>();
 let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -44,7 +50,7 @@ function onTimer() {
  * records logged after a run closed, by a straggling task, sit in writers no run holds).
  */
 export function flushAllWriters(): void {
-  for (const w of [...dirty]) {
+  for (const w of [...open]) {
     try {
       w.flush();
     } catch {
@@ -63,84 +69,116 @@ export function flushAllWriters(): void {
  */
 export class JsonlWriter {
   private fd: number;
+  private readonly id = ringId();
+  private readonly sab = new SharedArrayBuffer(HEADER_BYTES + CHUNK_BYTES);
+  private readonly ctl = new Int32Array(this.sab, 0, HEADER_BYTES / 4);
   // Lines are encoded into this buffer as they come: encoding one short flat string is far
   // cheaper than flattening and encoding a long rope of them at flush time (profiled).
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+  private readonly chunk = Buffer.from(this.sab, HEADER_BYTES, CHUNK_BYTES);
+  /** End of the buffered lines (this thread's copy of TAIL; only this thread moves it). */
+  private tail = 0;
+  /** True when the flusher thread writes this buffer; false: the timer does. */
+  private threaded = false;
   private firstAt = 0;
   private lastWriteAt = 0;
-  /** Bytes this writer has put in the file. */
+  /** Bytes this writer has put in the file (counted at each synchronous flush). */
   written = 0;
   pendingError?: Error;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, "a");
+    this.fd = -1;
+    this.reopen();
     // A torn last line from a crashed writer: start ours on a fresh line.
-    if (endsTorn(path, this.fd)) this.chunk[this.used++] = 0x0a;
+    if (endsTorn(path, this.fd)) {
+      this.chunk[this.tail++] = 0x0a;
+      Atomics.store(this.ctl, TAIL, this.tail);
+      this.firstBuffered(Date.now());
+    }
+  }
+
+  private reopen(): void {
+    this.fd = openSync(this.path, "a");
+    Atomics.store(this.ctl, FD, this.fd);
+    open.add(this);
+    this.threaded = register(this.sab, this.id);
   }
 
   /** Adds one line (JSON text without the newline). `now` is the record's Date.now(). */
   append(line: string, now: number): void {
-    if (this.used === 0) {
-      // Nothing written for a while: this record goes out at once, so a lone record is on
-      // disk even if the event loop blocks right after it. In a busy loop the records that
-      // follow within FLUSH_MS are batched.
-      if (now - this.lastWriteAt >= FLUSH_MS && line.length * 3 + 1 <= CHUNK_BYTES) {
-        this.used = this.chunk.write(line, 0, "utf8");
-        this.chunk[this.used++] = 0x0a;
-        this.flush();
-        return;
-      }
-      this.firstAt = now;
-      if (!dirty.has(this)) {
-        dirty.add(this);
-        timer ??= setTimeout(onTimer, FLUSH_MS);
-        (timer as { unref?: () => void }).unref?.();
-      }
-    }
+    // A record logged after finish() (a straggling async task, say) reopens the file.
+    if (this.fd < 0) this.reopen();
+    const start = this.tail;
     // UTF-8 takes at most 3 bytes per UTF-16 unit; a line that might not fit goes alone.
     const worst = line.length * 3 + 1;
-    if (this.used + worst > CHUNK_BYTES) {
+    if (start + worst > CHUNK_BYTES) {
       this.flush();
       if (worst > CHUNK_BYTES) {
-        this.writeOut(Buffer.from(line + "\n", "utf8"));
+        const data = Buffer.from(line + "\n", "utf8");
+        this.writeOut(data);
+        this.written += data.length;
         return;
       }
-      this.firstAt = now;
+      return this.append(line, now);
     }
-    this.used += this.chunk.write(line, this.used, "utf8");
-    this.chunk[this.used++] = 0x0a;
-    if (this.used >= FLUSH_BYTES || now - this.firstAt >= FLUSH_MS) this.flush();
+    let tail = start + this.chunk.write(line, start, "utf8");
+    this.chunk[tail++] = 0x0a;
+    this.tail = tail;
+    Atomics.store(this.ctl, TAIL, tail);
+    // Read HEAD after publishing TAIL: if the flusher emptied the buffer before seeing our
+    // line, we see it and wake it; otherwise it sees our line on its next look.
+    if (Atomics.load(this.ctl, HEAD) === start) this.firstBuffered(now);
+    else if (tail >= FLUSH_BYTES || (!this.threaded && now - this.firstAt >= FLUSH_MS)) this.flush();
+  }
+
+  /** The buffer went from empty to not empty. */
+  private firstBuffered(now: number): void {
+    if (this.threaded && wakeFlusher()) return;
+    this.threaded = false;
+    // Without the flusher thread: a record after FLUSH_MS without writes goes out at once
+    // (so a lone record is on disk even if the event loop blocks right after it); the
+    // records that follow it are batched until the timer or a record FLUSH_MS later.
+    if (now - this.lastWriteAt >= FLUSH_MS) return this.flush();
+    this.firstAt = now;
+    dirty.add(this);
+    timer ??= setTimeout(onTimer, FLUSH_MS);
+    (timer as { unref?: () => void }).unref?.();
   }
 
   /** Writes the buffered lines with one write(2); throws on a write error (ENOSPC, EIO). */
   flush(): void {
+    dirty.delete(this);
     if (this.pendingError) {
       const error = this.pendingError;
       this.pendingError = undefined;
       throw new Error(`Failed to write ${this.path}: ${error.message}`, { cause: error });
     }
-    if (this.used === 0) {
-      dirty.delete(this); // else a later record would find it "dirty" and arm no timer
-      return;
+    const tail = this.tail;
+    if (tail === 0) return;
+    const ctl = this.ctl;
+    lock(ctl);
+    try {
+      // What the flusher thread already wrote starts at 0 and ends at HEAD.
+      const head = Atomics.load(ctl, HEAD);
+      this.tail = 0;
+      Atomics.store(ctl, TAIL, 0);
+      Atomics.store(ctl, HEAD, 0);
+      Atomics.store(ctl, FAILED, 0);
+      // On a write error the lines are dropped (the error is surfaced; see RELIABILITY.md).
+      if (head < tail) this.writeOut(this.chunk.subarray(head, tail));
+      this.written += tail;
+    } finally {
+      unlock(ctl);
     }
-    const n = this.used;
-    this.used = 0;
-    dirty.delete(this);
-    this.writeOut(this.chunk.subarray(0, n));
   }
 
   private writeOut(data: Buffer): void {
     this.lastWriteAt = Date.now();
-    // A record logged after finish() (a straggling async task, say) reopens the file.
-    if (this.fd < 0) this.fd = openSync(this.path, "a");
     let off = 0;
     try {
       while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
     } catch (error) {
       throw new Error(`Failed to write ${this.path}: ${(error as Error).message}`, { cause: error });
     }
-    this.written += data.length;
   }
 
   close(): void {
@@ -148,9 +186,16 @@ export class JsonlWriter {
       this.flush();
     } finally {
       if (this.fd >= 0) {
-        closeSync(this.fd);
-        this.fd = -1;
+        lock(this.ctl);
+        try {
+          Atomics.store(this.ctl, FD, -1);
+          closeSync(this.fd);
+        } finally {
+          this.fd = -1;
+          unlock(this.ctl);
+        }
       }
+      open.delete(this);
       dirty.delete(this);
     }
   }
