@@ -79,6 +79,8 @@ export class JsonlWriter {
   private tail = 0;
   /** True when the flusher thread writes this buffer; false: the timer does. */
   private threaded = false;
+  /** Handed to the flusher thread (at the first buffered line: a writer that never logs starts no thread). */
+  private registered = false;
   private firstAt = 0;
   private lastWriteAt = 0;
   /** Bytes this writer has put in the file (counted at each synchronous flush). */
@@ -100,7 +102,7 @@ export class JsonlWriter {
     this.fd = openSync(this.path, "a");
     Atomics.store(this.ctl, FD, this.fd);
     open.add(this);
-    this.threaded = register(this.sab, this.id);
+    this.registered = false;
   }
 
   /** Adds one line (JSON text without the newline). `now` is the record's Date.now(). */
@@ -132,6 +134,10 @@ export class JsonlWriter {
 
   /** The buffer went from empty to not empty. */
   private firstBuffered(now: number): void {
+    if (!this.registered) {
+      this.registered = true;
+      this.threaded = register(this.sab, this.id);
+    }
     if (this.threaded && wakeFlusher()) return;
     this.threaded = false;
     // Without the flusher thread: a record after FLUSH_MS without writes goes out at once
