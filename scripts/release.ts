@@ -83,6 +83,37 @@ export function zipOne(name: string, data: Uint8Array, mode = 0o755): Buffer {
   return Buffer.concat([local, nameBytes, packed, central, nameBytes, end]);
 }
 
+/** The oldest glibc a linux glibc binary may need (CentOS 7, Amazon Linux 2, Debian 8). */
+export const GLIBC_FLOOR = "2.17";
+
+/**
+ * The highest `GLIBC_x.y` version an ELF file requires, from `readelf -V` (its version-needs
+ * section); null when it needs none (a musl or static binary).
+ */
+export function glibcNeeded(file: string): string | null {
+  const r = Bun.spawnSync(["readelf", "-V", "--wide", file], { stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`readelf -V ${file} failed (is binutils installed?): ${r.stderr.toString()}`);
+  const versions = [...r.stdout.toString().matchAll(/Name: GLIBC_(\d+)\.(\d+)(?:\.(\d+))?/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] as const);
+  if (!versions.length) return null;
+  const [a, b, c] = versions.reduce((x, y) => (y[0] - x[0] || y[1] - x[1] || y[2] - x[2]) > 0 ? y : x);
+  return c ? `${a}.${b}.${c}` : `${a}.${b}`;
+}
+
+/** Returns what the file needs; throws when that is a glibc newer than GLIBC_FLOOR. */
+export function checkGlibcFloor(file: string): string | null {
+  const needed = glibcNeeded(file);
+  if (!needed) return null;
+  const [n, f] = [needed.split(".").map(Number), GLIBC_FLOOR.split(".").map(Number)];
+  for (let i = 0; i < 3; i++) {
+    if ((n[i] ?? 0) === (f[i] ?? 0)) continue;
+    if ((n[i] ?? 0) > (f[i] ?? 0)) {
+      throw new Error(`${file} needs GLIBC_${needed}, above the floor GLIBC_${GLIBC_FLOOR} (readelf -V): it would not start on older Linux distributions`);
+    }
+    break;
+  }
+  return needed;
+}
+
 function sha256(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
@@ -96,6 +127,8 @@ function buildTarget(target: string, force: boolean): string {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   bunBuild("commands/cli.ts", join(work, exe), [...COMPILE_FLAGS, `--target=bun-${target}`, ...buildDefine(target)], true);
+  // The glibc floor gate: a Bun upgrade that raised it must not ship unnoticed.
+  if (target.startsWith("linux-") && !target.endsWith("-musl")) checkGlibcFloor(join(work, exe));
   const tmp = `${archive}.tmp-${process.pid}`;
   if (exe.endsWith(".exe")) writeFileSync(tmp, zipOne(exe, readFileSync(join(work, exe))));
   else {
