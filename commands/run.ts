@@ -49,6 +49,8 @@ export default defineCommand({
     else out(formatRunSummary(summary).join("\n"));
     printed();
     if (signal) throw Object.assign(new Error(`the run was interrupted by ${signal}`), { exitCode: signal === "SIGINT" ? 130 : 143 });
+    // Refused before any of the user's code ran (a BaseRunnable with run()): a usage error, exit 2.
+    if ((error as { beforeUserCode?: boolean } | undefined)?.beforeUserCode) throw error;
     if (error !== undefined) {
       throw new ExperimentFailed(`experiment "${prepared.experiment}" failed: ${describeThrown(error)}`, `${summary.dir}/run.json`, { cause: error });
     }

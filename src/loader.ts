@@ -4,7 +4,7 @@
  * library, so the user's module joins the CLI's run whether or not they installed it.
  * Under Node, jiti, with the same mapping as an alias.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, isAbsolute, join, resolve } from "pathe";
@@ -108,5 +108,52 @@ export function resolveModule(spec: string, cwd: string): string {
   }
   const found = resolveFrom(spec, cwd);
   if (found) return found;
-  throw new UserError(`--module ${spec}: no such file in ${cwd}, and no installed package of that name: check the path or install the package`);
+  const hint = exportHint(spec, cwd);
+  throw new UserError(`--module ${spec}: no such file in ${cwd}, and no installed package of that name: ${hint ?? "check the path or install the package"}`);
+}
+
+/**
+ * Python habits (`file.ts:Class`, `pkg.module.Class`): when the spec names a file that exists
+ * once read that way, the fix to suggest is the `#Export` form.
+ */
+function exportHint(spec: string, cwd: string): string | undefined {
+  const colon = /^(.+):([A-Za-z_$][\w$]*)$/.exec(spec);
+  const dotted = /^([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\.([A-Za-z_$][\w$]*)$/.exec(spec);
+  const readings: [string, string][] = [];
+  if (colon) readings.push([colon[1]!, colon[2]!]);
+  if (dotted) readings.push([dotted[1]!.replaceAll(".", "/"), dotted[2]!]);
+  for (const [file, name] of readings) {
+    const path = expandPath(file, cwd);
+    const found = existsSync(path) && statSync(path).isFile() ? path : resolveFrom(path, cwd);
+    if (found) return `to run export ${name} of ${file}, write --module ${file.startsWith(".") || isAbsolute(file) ? file : `./${file}`}#${name}`;
+  }
+  if (colon || dotted) return "name an export with #, as in --module ./evals/sentiment.ts#Sentiment (not file:Export or a dotted path)";
+  return undefined;
+}
+
+const SCANNABLE = /\.(?:[cm]?[jt]sx?)$/;
+
+/**
+ * The names a module file exports, read without running it (Bun's transpiler), or
+ * undefined when that cannot be known: not under Bun, `export *`, CommonJS, no exports.
+ *
+ * @example
+ * staticExports("/repo/evals/sentiment.ts"); // ["Sentiment", "default"]
+ */
+export function staticExports(file: string): string[] | undefined {
+  if (!isBun || !SCANNABLE.test(file) || file.endsWith(".cjs") || file.endsWith(".cts")) return undefined;
+  let code: string;
+  try {
+    code = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  if (/\bexport\s*\*\s*from\b/.test(code) || /\bmodule\.exports\b|\bexports\.[\w$]+\s*=/.test(code)) return undefined;
+  try {
+    const loader = file.endsWith("x") ? "tsx" : file.endsWith("js") ? "js" : "ts";
+    const { exports } = new Bun.Transpiler({ loader }).scan(code);
+    return exports.length > 0 ? exports : undefined;
+  } catch {
+    return undefined; // does not compile: the run reports it with its line
+  }
 }

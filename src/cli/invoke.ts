@@ -6,7 +6,7 @@ import type { Run } from "../core/run";
 import { runtime } from "../core/runtime";
 import { importUserModule } from "../loader";
 import { isExperimentFunction } from "../tracking/experiment";
-import { executeRunnable, isRunnableClass } from "../tracking/runnable";
+import { checkRunnableClass, executeRunnable, isRunnableClass } from "../tracking/runnable";
 import { withRun } from "../tracking/context";
 import type { Watch } from "./watch";
 
@@ -30,6 +30,12 @@ export function pickExport(mod: Record<string, unknown>, exportName: string | un
   if (runnable.length > 1) {
     throw new Error(`${spec} exports several experiments (${runnable.join(", ")}): pick one with --module ${spec}#${runnable[0]}`);
   }
+  const functions = names.filter((n) => typeof mod[n] === "function");
+  if (functions.length > 0) {
+    throw new Error(
+      `${spec} exports ${functions.length === 1 ? "a function" : `${functions.length} functions`} but no experiment() or BaseRunnable class (${functions.join(", ")}): pick one with --module ${spec}#${functions[0]}, or export it as the default`,
+    );
+  }
   throw new Error(
     `${spec} exports nothing runnable: export an experiment(), a BaseRunnable class or a default function, or name one with --module ${spec}#name`,
   );
@@ -42,7 +48,10 @@ export function pickExport(mod: Record<string, unknown>, exportName: string | un
  */
 export async function callExport(target: { name: string; value: Function }, run: Run, config: Record<string, unknown>): Promise<unknown> {
   const fn = target.value;
-  if (isRunnableClass(fn)) return executeRunnable(new fn(run, config), run);
+  if (isRunnableClass(fn)) {
+    checkRunnableClass(fn);
+    return executeRunnable(new fn(run, config), run);
+  }
   if (isClass(fn)) throw new Error(`export "${target.name}" is a class that does not extend BaseRunnable: extend it, or export a function`);
   // Called outside any run context: it joins the CLI's run itself, and applies its own config.
   if (isExperimentFunction(fn)) return fn();

@@ -11,7 +11,7 @@ import type { RunTypeName } from "../core/run";
 import { runtime } from "../core/runtime";
 import { receivedSignal } from "../core/lifecycle";
 import { validateName, validateRunId } from "../core/validate";
-import { importUserModule, resolveModule, resolveScript } from "../loader";
+import { importUserModule, resolveModule, resolveScript, staticExports } from "../loader";
 import { registry, type Plugin } from "../plugins/registry";
 import { normalizeLoadError } from "./errors";
 import { runModule, runScript } from "./invoke";
@@ -127,6 +127,15 @@ export function prepareRun(req: RunRequest): PreparedRun {
   if (req.module !== undefined) {
     const { spec, exportName } = splitExport(req.module);
     target = { spec, exportName, file: resolveModule(spec, cwd) };
+    // A typo in #Export is found here, before a trial is emptied or a milestone id taken.
+    const exported = exportName !== undefined ? staticExports(target.file) : undefined;
+    if (exported && exportName !== undefined && !exported.includes(exportName)) {
+      exported.sort();
+      const names = exported.filter((n) => n !== "default");
+      throw new UserError(
+        `--module ${req.module}: ${spec} has no export "${exportName}" (it exports: ${exported.join(", ")})${names.length ? `: use --module ${spec}#${names[0]}` : ""}`,
+      );
+    }
   } else {
     target = { spec: req.script!, file: resolveScript(req.script!, cwd) };
   }

@@ -9,6 +9,7 @@ import type { Run, RunTypeName } from "../core/run";
 import { resolveRunType } from "./experiment";
 import { hostRun } from "./context";
 import { defu } from "defu";
+import { UserError } from "../core/errors";
 
 /**
  * Base class for class-based experiments. Override `prepare`, `execute`, `score` and
@@ -49,6 +50,25 @@ export function isRunnableClass(value: unknown): value is RunnableClass {
   return false;
 }
 const RUNNABLE_MARK = Symbol.for("scryptorum.runnable");
+
+/**
+ * Refuses a BaseRunnable subclass that defines `run()` (the Python tool's phase name): the
+ * field `this.run` (the Run) would shadow it and the phase would be skipped silently.
+ * The error is marked `beforeUserCode`: nothing of the user's ran, the CLI exits 2.
+ */
+export function checkRunnableClass(cls: Function): void {
+  for (let p = cls.prototype; p && p !== BaseRunnable.prototype && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (p.constructor?.[RUNNABLE_MARK] && p.constructor !== cls) break; // another copy's BaseRunnable
+    if (Object.prototype.hasOwnProperty.call(p, "run")) {
+      throw Object.assign(
+        new UserError(
+          `${cls.name || "the class"} defines run(), which BaseRunnable does not call (this.run is the Run): name that phase execute(); the phases are prepare(), execute(), score(), cleanup()`,
+        ),
+        { beforeUserCode: true },
+      );
+    }
+  }
+}
 Object.defineProperty(BaseRunnable, RUNNABLE_MARK, { value: true });
 
 /** Runs the lifecycle inside `run`: prepare, execute, score, then cleanup always. */
@@ -93,6 +113,7 @@ export class Runner {
 
   async runExperiment<C extends Record<string, unknown>>(name: string, opts: RunExperimentOptions<C>): Promise<Run> {
     if (!opts.runnable === !opts.fn) throw new TypeError("runExperiment needs exactly one of { runnable, fn }");
+    if (opts.runnable) checkRunnableClass(typeof opts.runnable === "function" ? opts.runnable : opts.runnable.constructor);
     // Under `scryptorum run` (or in a worker of a CLI run) join that run and leave it open.
     const host = hostRun();
     let config: C;

@@ -159,6 +159,18 @@ describe("scryptorum run (binary)", () => {
         metrics: {},
       },
     ];
+    test.concurrent("a typo in #Export: exit 2 before anything is written; a BaseRunnable with run(): exit 2 naming execute()", async () => {
+      const dir = fixture("failing");
+      writeFiles(dir, { "py.ts": 'import { BaseRunnable } from "scryptorum";\nexport class Py extends BaseRunnable { run() {} }\n' });
+      expect((await bin(["init", "--project-name", "failing"], { cwd: dir })).code).toBe(0);
+      const typo = await bin(["run", "boom", "-m", "throws.ts#Nope", "--milestone"], { cwd: dir });
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toStartWith('error: --module throws.ts#Nope: throws.ts has no export "Nope" (it exports: ');
+      expect(existsSync(join(dir, "experiments", "failing", "experiments", "boom"))).toBe(false);
+      const py = await bin(["run", "py", "-m", "py.ts"], { cwd: dir });
+      expect(py.code).toBe(2);
+      expect(py.stderr).toContain("error: Py defines run(), which BaseRunnable does not call (this.run is the Run): name that phase execute()");
+    });
     for (const c of cases) {
       test.concurrent(c.file, async () => {
         const dir = fixture("failing");

@@ -99,3 +99,17 @@ describe("first use, no set-up", () => {
     expect(existsSync(join(dir, "experiments/ci/project.json"))).toBe(true);
   });
 });
+
+describe("Runner refuses a BaseRunnable with a Python-style run()", () => {
+  test.concurrent("before any run is created", async () => {
+    const dir = tempDir();
+    const r = await script(
+      dir,
+      `import { BaseRunnable } from ${JSON.stringify(INDEX)};
+       class Py extends BaseRunnable { run() {} }
+       try { await new Runner(".").runExperiment("py", { runnable: Py as any }); } catch (e) { console.log((e as Error).message); }`,
+    );
+    expect(r.stdout).toContain("Py defines run(), which BaseRunnable does not call (this.run is the Run): name that phase execute()");
+    expect(existsSync(join(dir, "experiments/py"))).toBe(false);
+  });
+});
