@@ -73,7 +73,7 @@ describe("what --module calls", () => {
     expect(ms.code).toBe(2);
     expect(tree(join(runs, "typo"))).toEqual(before);
     expect(readJson(join(runs, "typo/runs/trial_run/run.json")).status).toBe("finished");
-  });
+  }, 30_000);
 
   test.concurrent("a BaseRunnable subclass with a Python-style run() is refused (exit 2): name the phase execute()", async () => {
     const { dir, runs } = await project({
@@ -83,7 +83,7 @@ describe("what --module calls", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: Py defines run(), which BaseRunnable does not call (this.run is the Run): name that phase execute()");
     expect(readJson(join(runs, "py/runs/trial_run/run.json")).status).toBe("failed");
-  });
+  }, 30_000);
 
   test.concurrent("Python habits in -m (file.ts:Class, pkg.module.Class) hint at the #Export form", async () => {
     const { dir } = await project({ "src/x.ts": "export class Job {}\n" });
@@ -94,14 +94,14 @@ describe("what --module calls", () => {
     expect(dotted.code).toBe(2);
     expect(dotted.stderr).toContain("to run export Job of src/x, write --module ./src/x#Job");
     expect(existsSync(join(dir, "experiments/p/experiments/h"))).toBe(false);
-  });
+  }, 30_000);
 
   test.concurrent("a file exporting two plain functions names them", async () => {
     const { dir } = await project({ "two.ts": "export function a() {}\nexport function b() {}\n" });
     const r = await cli(["run", "two", "-m", "two.ts"], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("two.ts exports 2 functions but no experiment() or BaseRunnable class (a, b): pick one with --module two.ts#a, or export it as the default");
-  });
+  }, 30_000);
 
   test.concurrent("a class that does not extend BaseRunnable is refused, and the run fails", async () => {
     const { dir } = await project({ "c.ts": "export default class Foo { run() {} }\n" });

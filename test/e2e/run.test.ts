@@ -170,7 +170,7 @@ describe("scryptorum run (binary)", () => {
       const py = await bin(["run", "py", "-m", "py.ts"], { cwd: dir });
       expect(py.code).toBe(2);
       expect(py.stderr).toContain("error: Py defines run(), which BaseRunnable does not call (this.run is the Run): name that phase execute()");
-    });
+    }, 30_000);
     for (const c of cases) {
       test.concurrent(c.file, async () => {
         const dir = fixture("failing");

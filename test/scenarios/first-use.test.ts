@@ -25,7 +25,7 @@ describe("first use, no set-up", () => {
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(readJson(join(dir, "project.json")).name).toBe("my-proj");
     expect(readJson(join(dir, "experiments/manual_experiment/runs/trial_run/run.json")).status).toBe("finished");
-  });
+  }, 30_000);
 
   test.concurrent("experiment({ projectRoot }) and new Runner(dir) on a folder without project.json create it there", async () => {
     const dir = tempDir();
@@ -38,7 +38,7 @@ describe("first use, no set-up", () => {
     expect(readJson(join(dir, "p1/project.json")).name).toBe("p1");
     expect(readJson(join(dir, "p1/experiments/a/runs/trial_run/run.json")).status).toBe("finished");
     expect(readJson(join(dir, "p2/experiments/b/runs/trial_run/run.json")).status).toBe("finished");
-  });
+  }, 30_000);
 
   test.concurrent("a folder holding .scryptorum means the project it points at (after scryptorum init)", async () => {
     const dir = join(tempDir(), "app");
@@ -49,7 +49,7 @@ describe("first use, no set-up", () => {
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(existsSync(join(dir, "project.json"))).toBe(false);
     expect(existsSync(join(dir, "experiments/app/experiments/manual/runs/trial_run/run.json"))).toBe(true);
-  });
+  }, 30_000);
 
   test.concurrent("with no project anywhere, experiment() sets one up as init would and says so once", async () => {
     const dir = join(tempDir(), "fresh");
@@ -64,7 +64,7 @@ describe("first use, no set-up", () => {
     expect(readJson(join(dir, ".scryptorum")).project).toBe("fresh");
     expect(readJson(join(dir, "experiments/fresh/project.json")).name).toBe("fresh");
     expect(existsSync(join(dir, "experiments/fresh/experiments/e/runs/trial_run/run.json"))).toBe(true);
-  });
+  }, 30_000);
 
   test.concurrent("a folder name that cannot be a project name is refused naming library options", async () => {
     const dir = join(tempDir(), "bad name");
@@ -75,7 +75,7 @@ describe("first use, no set-up", () => {
     expect(r.stderr).toContain("projectRoot");
     expect(r.stderr).toContain("Project.init(");
     expect(r.stderr).not.toContain("--project");
-  });
+  }, 30_000);
 
   test.concurrent("CLI commands other than init still need a project (exit 2)", async () => {
     const dir = tempDir();
@@ -83,7 +83,7 @@ describe("first use, no set-up", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no scryptorum project found");
     expect(existsSync(join(dir, ".scryptorum"))).toBe(false);
-  });
+  }, 30_000);
 
   test.concurrent("a CI checkout with .scryptorum but no project root: the root is created as init would", async () => {
     const dir = join(tempDir(), "ci");
@@ -97,7 +97,7 @@ describe("first use, no set-up", () => {
     const ls = await spawn([bin, "list-experiments"], { cwd: dir });
     expect(ls.code).toBe(0);
     expect(existsSync(join(dir, "experiments/ci/project.json"))).toBe(true);
-  });
+  }, 30_000);
 });
 
 describe("Runner refuses a BaseRunnable with a Python-style run()", () => {
@@ -111,5 +111,5 @@ describe("Runner refuses a BaseRunnable with a Python-style run()", () => {
     );
     expect(r.stdout).toContain("Py defines run(), which BaseRunnable does not call (this.run is the Run): name that phase execute()");
     expect(existsSync(join(dir, "experiments/py"))).toBe(false);
-  });
+  }, 30_000);
 });
