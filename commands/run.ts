@@ -19,7 +19,7 @@ export default defineCommand({
     script: { type: "string", alias: "s", description: "A file to execute inside the run", valueHint: "file" },
     milestone: { type: "boolean", description: "Make a milestone run (kept, with a code snapshot) instead of a trial" },
     "run-id": { type: "string", description: "The milestone's id (default: ms-YYYYMMDD-HHMMSS)", valueHint: "id" },
-    config: { type: "string", description: "A JSON file merged over the experiment's config", valueHint: "file" },
+    config: { type: "string", description: "A JSON file merged over the experiment's config/config.json and the wrapper's config", valueHint: "file" },
     otlp: { type: "boolean", description: "Send the run live to an OpenTelemetry collector (OTEL_EXPORTER_OTLP_*, or \"otlp\" in .scryptorum)" },
     cache: { type: "boolean", description: "Answer repeated LLM requests from the project's cache/ (same as SCRYPTORUM_CACHE=1)" },
     ...sharedArgs,

@@ -3,6 +3,7 @@
  * the run is opened and the user's code runs inside it in this process (`executeRun`).
  */
 import { readFileSync, statSync } from "node:fs";
+import { defu } from "defu";
 import { relative, resolve } from "pathe";
 import { UserError } from "../core/errors";
 import { Experiment, type RunSummary } from "../core/experiment";
@@ -52,6 +53,8 @@ export interface PreparedRun {
   file: string;
   exportName?: string;
   config: Record<string, unknown>;
+  /** The experiment's `config/config.json` (`{}` when missing): the base `config` is merged over. */
+  baseConfig: Record<string, unknown>;
   plugins: string[];
   /** Live OpenTelemetry export (`--otlp`, or `"otlp"` in .scryptorum), checked. */
   otlp?: OtlpSettings;
@@ -140,6 +143,7 @@ export function prepareRun(req: RunRequest): PreparedRun {
     target = { spec: req.script!, file: resolveScript(req.script!, cwd) };
   }
   const config = req.config !== undefined ? readConfigFile(req.config, cwd) : {};
+  const baseConfig = Experiment.readConfig(project.root, experiment);
   Experiment.checkNewRun(project.root, experiment, type, req.runId);
   const plugins = (project.anchor?.plugins ?? []).map((p) => {
     if (typeof p !== "string" || !project.anchorDir) throw new UserError(`"plugins" in .scryptorum must be a list of file paths`);
@@ -160,6 +164,7 @@ export function prepareRun(req: RunRequest): PreparedRun {
     file: target.file,
     exportName: target.exportName,
     config,
+    baseConfig,
     plugins,
     otlp,
     userArgs: req.userArgs ?? [],
@@ -215,11 +220,14 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   await loadPlugins(p.plugins, p.project.anchorDir ?? p.cwd);
   if (p.otlp) registry.register(await (await import("../otel/live")).otlpLivePlugin(p.otlp, p.project.name));
   const exp = new Experiment(p.project, p.experiment);
-  const run = exp.createRun(p.type, p.runId, { config: p.config, argv: p.argv, cwd: p.cwd });
+  // config/config.json, then a wrapper's own config (applied when it joins), then --config.
+  const config = defu(p.config, p.baseConfig) as Record<string, unknown>;
+  const run = exp.createRun(p.type, p.runId, { config, argv: p.argv, cwd: p.cwd });
   const what = `${p.mode === "module" ? "--module" : "--script"} ${p.spec}${p.exportName ? `#${p.exportName}` : ""}`;
   logger.info(`started ${run.id} (${p.type}) of experiment "${p.experiment}": ${what}`);
   runtime.cliRun = run;
   runtime.cliConfig = p.config;
+  runtime.cliBaseConfig = p.baseConfig;
   const saved = { argv: process.argv, dir: process.env.SCRYPTORUM_RUN_DIR, type: process.env.SCRYPTORUM_RUN_TYPE };
   // Child processes and Workers of the user's code attach to this run.
   process.env.SCRYPTORUM_RUN_DIR = run.dir;
@@ -241,7 +249,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   process.on("exit", onExit);
   let signal: "SIGINT" | "SIGTERM" | undefined;
   try {
-    if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, p.config, watch);
+    if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, config, watch);
     else await runScript(p.file, p.spec, run, watch);
     const code = process.exitCode;
     if (typeof code === "number" && code !== 0) {
@@ -264,6 +272,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     restoreEnv("SCRYPTORUM_RUN_TYPE", saved.type);
     runtime.cliRun = undefined;
     runtime.cliConfig = undefined;
+    runtime.cliBaseConfig = undefined;
   }
   const summary = exp.runSummary(run.id);
   if (!summary) throw new Error(`Failed to read run ${run.id} back from ${run.dir}`);

@@ -68,6 +68,26 @@ export class Experiment {
     }
   }
 
+  /**
+   * The experiment's own config, `config/config.json` (as `create-experiment` writes it):
+   * the base that a wrapper's `config` and `--config` are merged over. `{}` when missing.
+   *
+   * @example
+   * Experiment.readConfig(project.root, "sentiment"); // { model: "gpt-4o-mini", temperature: 0 }
+   */
+  static readConfig(projectRoot: string, name: string): Record<string, unknown> {
+    const path = join(experimentDir(projectRoot, validateName(name, "experiment name")), "config", "config.json");
+    let value: unknown;
+    try {
+      value = readJsonIfExists(path);
+    } catch (error) {
+      throw new UserError(`${path} cannot be read as JSON (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}): fix it, or delete it`, { cause: error });
+    }
+    if (value === undefined) return {};
+    if (!value || typeof value !== "object" || Array.isArray(value)) throw new UserError(`${path} must hold a JSON object, like {"model": "gpt-4o-mini"}: fix it, or delete it`);
+    return value as Record<string, unknown>;
+  }
+
   /** True when the experiment's folder exists (has experiment.json). */
   static exists(projectRoot: string, name: string): boolean {
     return existsSync(experimentFile(projectRoot, validateName(name, "experiment name")));
@@ -192,8 +212,20 @@ export class Experiment {
       // pathe's join was a quarter of this loop on 10,000 runs (profiled).
       const dir = `${base}/${entry.name}`;
       const file = `${dir}/run.json`;
-      const meta = readJsonIfExistsQuiet(file);
+      let meta: any;
+      try {
+        meta = readJsonIfExists(file);
+      } catch (error) {
+        // A damaged run.json must not make the run vanish unnoticed (list-experiments counts it).
+        const why = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
+        process.stderr.write(`[warn] ${file} cannot be read (${why}); run "${entry.name}" is left out of the list\n`);
+        continue;
+      }
       if (!meta) continue;
+      if (typeof meta !== "object" || Array.isArray(meta)) {
+        process.stderr.write(`[warn] ${file} does not hold a JSON object; run "${entry.name}" is left out of the list\n`);
+        continue;
+      }
       try {
         checkFormat(meta.format, file, meta.scryptorum_version);
       } catch (error) {

@@ -26,6 +26,8 @@ export interface Runtime {
   cliRun?: Run;
   /** The `--config` file of `scryptorum run`, merged over an experiment wrapper's own config. */
   cliConfig?: Record<string, unknown>;
+  /** The experiment's `config/config.json` under `scryptorum run`: the base below a wrapper's config. */
+  cliBaseConfig?: Record<string, unknown>;
   /** Set by `scryptorum run --script`: sees the experiments a script defines and calls, so it can call one that was only defined. */
   scriptWatch?: { defined(fn: Function): void; called(fn: Function, result: unknown): void };
   /** Run attached from SCRYPTORUM_RUN_DIR, opened lazily on first use. */

@@ -74,14 +74,16 @@ export function experiment(opts?: string | ExperimentOptions): Wrapper {
       const host = hostRun();
       if (host) {
         // The CLI's run (or a parent process's): its project, experiment, type and id win.
-        if (o.config && host === runtime.cliRun) host.setConfig(defu(runtime.cliConfig ?? {}, o.config) as Record<string, unknown>);
+        if (o.config && host === runtime.cliRun) host.setConfig(defu(runtime.cliConfig ?? {}, o.config, runtime.cliBaseConfig ?? {}) as Record<string, unknown>);
         const result = runtime.als.run({ run: host }, () => fn.apply(this, args));
         runtime.scriptWatch?.called(wrapped, result);
         return result;
       }
       const project = Project.open(o.projectRoot);
       const exp = new Experiment(project, name);
-      const run = exp.createRun(resolveRunType(o.runType), o.runId, { config: o.config });
+      const base = Experiment.readConfig(project.root, name);
+      const config = Object.keys(base).length > 0 ? (defu(o.config ?? {}, base) as Record<string, unknown>) : o.config;
+      const run = exp.createRun(resolveRunType(o.runType), o.runId, { config });
       return runInside(run, () => fn.apply(this, args));
     }, fn);
     Object.defineProperty(wrapped, EXPERIMENT_MARK, { value: { name, options: o } });

@@ -120,10 +120,12 @@ export class Runner {
     let run: Run;
     if (host) {
       run = host;
-      config = (host === runtime.cliRun ? defu(runtime.cliConfig ?? {}, opts.config ?? {}) : (opts.config ?? host.config)) as C;
+      config = (host === runtime.cliRun ? defu(runtime.cliConfig ?? {}, opts.config ?? {}, runtime.cliBaseConfig ?? {}) : (opts.config ?? host.config)) as C;
       if (host === runtime.cliRun && opts.config) host.setConfig(config);
     } else {
-      run = new Experiment(this.project, name).createRun(resolveRunType(opts.runType), opts.runId, { config: opts.config });
+      const base = Experiment.readConfig(this.project.root, name);
+      const merged = Object.keys(base).length > 0 ? (defu(opts.config ?? {}, base) as C) : opts.config;
+      run = new Experiment(this.project, name).createRun(resolveRunType(opts.runType), opts.runId, { config: merged });
       config = run.config as C;
     }
     try {
