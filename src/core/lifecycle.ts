@@ -100,9 +100,10 @@ export function installExitHandlers(): void {
   });
   process.on("exit", (code) => {
     const interruptedBy = signalled ?? (code === 130 ? "SIGINT" : code === 143 ? "SIGTERM" : undefined);
-    // The user's SIGINT handler ended with process.exit(0) while a run was open: the run is
-    // interrupted, and the exit code says so (130/143), as it would without their handler.
-    if (signalled && code === 0 && runtime.ownedRuns.size > 0) process.exitCode = signalled === "SIGINT" ? 130 : 143;
+    // Under `scryptorum run`, the user's SIGINT handler ended with process.exit(0) while the
+    // run was open: the run is interrupted, and the CLI's exit code says so (130/143). A
+    // script of the user's own (no CLI) keeps the code it chose.
+    if (signalled && code === 0 && runtime.cliRun && runtime.ownedRuns.has(runtime.cliRun)) process.exitCode = signalled === "SIGINT" ? 130 : 143;
     each(runtime.ownedRuns, (run) => {
       if (interruptedBy) run.interrupt(interruptedBy);
       else if (code === 0) run.finish();
