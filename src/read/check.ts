@@ -94,6 +94,8 @@ export function parseRegression(text: string): RegressionRule {
 
 const clean = (x: number) => Number(x.toPrecision(12));
 const show = (v: unknown) => (typeof v === "number" ? String(clean(v)) : JSON.stringify(v));
+/** A percentage for reading: three significant digits ("5.88", "0.0123", "250"); JSON keeps the exact figure. */
+export const showPercent = (v: number) => (!Number.isFinite(v) ? String(v) : String(Number(Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3))));
 
 function describeMissing(report: RunReport, name: string, role: string): string {
   if (name === "cost_usd" && !report.metrics.some((m) => m.name === name)) return `no LLM call of ${role} ${report.run_id} reported cost_usd`;
@@ -162,7 +164,7 @@ export function checkReport(
     const passed = regression <= rule.amount;
     const moved = `${show(rawBase)} in ${b.run_id} -> ${show(raw)}`;
     const message = regression > 0
-      ? `${rule.name} regressed by ${show(regression)}${unit} (${moved}); ${passed ? "within" : "over"} the allowed ${show(rule.amount)}${unit}`
+      ? `${rule.name} regressed by ${rule.relative ? showPercent(regression) : show(regression)}${unit} (${moved}); ${passed ? "within" : "over"} the allowed ${show(rule.amount)}${unit}`
       : `${rule.name} did not regress (${moved})`;
     results.push(verdict({ ...base, ...numbers, passed, regression: Number.isFinite(regression) ? regression : null, message }));
   }

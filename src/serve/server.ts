@@ -164,16 +164,20 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
   };
 
   const handle = (req: Request, server: Bun.Server<undefined>): Response => {
+    // From the raw URL: a hostile Host header can make it unparseable as a URL.
+    const rawPath = /^[a-z]+:\/\/[^/]*(\/[^?#]*)?/i.exec(req.url)?.[1] ?? "/";
+    const isApi = rawPath === "/api" || rawPath.startsWith("/api/");
     const hostHeader = (req.headers.get("host") ?? "").toLowerCase();
     if (!allowed.has(hostHeader)) {
-      return respond("403 this server only answers requests addressed to its own loopback address\n", 403, { "Content-Type": "text/plain; charset=utf-8" });
+      return errorResponse(new HttpError(403, "this server only answers requests addressed to its own loopback address"), isApi);
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
-      return respond("405 method not allowed\n", 405, { "Content-Type": "text/plain; charset=utf-8", Allow: "GET, HEAD" });
+      const refused = errorResponse(new HttpError(405, "method not allowed: only GET and HEAD"), isApi);
+      refused.headers.set("Allow", "GET, HEAD");
+      return refused;
     }
     const url = new URL(req.url);
     const path = url.pathname;
-    const isApi = path === "/api" || path.startsWith("/api/");
     try {
       if (isApi) return api(req, url, segments(path).slice(1), server);
       if (path === "/" || path === "/index.html") {

@@ -178,6 +178,8 @@ describe("security", () => {
     }
     const viaFetch = await get("/api/project", { headers: { Host: "evil.example" } });
     expect(viaFetch.status).toBe(403);
+    expect(viaFetch.headers.get("content-type")).toStartWith("application/json");
+    expect(await viaFetch.json()).toEqual({ error: "this server only answers requests addressed to its own loopback address" });
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
       expect((await rawGet(port, "/api/project", { host })).status).toBe(200);
     }
@@ -185,8 +187,13 @@ describe("security", () => {
 
   test("only GET and HEAD", async () => {
     for (const method of ["POST", "PUT", "DELETE", "OPTIONS"]) {
-      expect((await get("/api/project", { method })).status).toBe(405);
+      const res = await get("/api/project", { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe("GET, HEAD");
+      expect(await res.json()).toEqual({ error: "method not allowed: only GET and HEAD" });
     }
+    // Outside /api/ the page's errors stay plain text.
+    expect((await get("/", { method: "POST" })).headers.get("content-type")).toStartWith("text/plain");
   });
 
   const ATTACKS = [

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { UserError } from "../../src/core/errors";
-import { checkReport, parseRegression, parseRule } from "../../src/read/check";
+import { checkReport, parseRegression, parseRule, showPercent } from "../../src/read/check";
 import { isLowerBetter } from "../../src/read/direction";
 import { fakeReport } from "./read-report-fake";
 
@@ -87,6 +87,8 @@ describe("checkReport", () => {
       [false, 0.05], [true, 0.05], [true, 5.55555555556], [false, 5.55555555556], [true, 0.1], [false, 0.1],
     ]);
     expect(r.results[0]!.message).toBe("accuracy regressed by 0.05 (0.9 in v1 -> 0.85); over the allowed 0.02");
+    // A percentage reads rounded (JSON keeps the exact figure).
+    expect(r.results[2]!.message).toBe("accuracy regressed by 5.56% (0.9 in v1 -> 0.85); within the allowed 10%");
     expect(r.failed).toBe(3);
     expect(r.passed).toBe(false);
   });
@@ -106,5 +108,18 @@ describe("checkReport", () => {
   test("--lower-is-better turns a metric around", () => {
     const r = checkReport(run, { baseline: base, regressions: [parseRegression("accuracy=0")], lowerIsBetter: ["accuracy"] });
     expect(r.passed).toBe(true);
+  });
+});
+
+describe("showPercent", () => {
+  test.each([
+    [5.88235294118, "5.88"],
+    [12.5, "12.5"],
+    [0.0123456, "0.0123"],
+    [250.4, "250"],
+    [1000, "1000"],
+    [Infinity, "Infinity"],
+  ])("%p reads %p", (v, shown) => {
+    expect(showPercent(v)).toBe(shown);
   });
 });
