@@ -8,7 +8,8 @@ import { validateName } from "../src/core/validate";
 import { writeTemplates } from "../src/scaffold";
 import { projectTemplates } from "../templates/index";
 import { logger } from "../src/cli/log";
-import { debugArg } from "./_shared";
+import { debugArg, jsonArg } from "./_shared";
+import { out } from "../src/cli/output";
 
 export default defineCommand({
   meta: { name: "create-project", description: "Create a standalone project folder with a runnable example" },
@@ -16,6 +17,7 @@ export default defineCommand({
     name: { type: "positional", required: true, description: "The project's name (also its folder's name)", valueHint: "name" },
     "parent-dir": { type: "string", description: "Folder to create it in (default: the working directory)", valueHint: "path" },
     force: { type: "boolean", description: "Overwrite the example file if it exists" },
+    ...jsonArg,
     ...debugArg,
   },
   run({ args }) {
@@ -30,6 +32,7 @@ export default defineCommand({
     Project.createRoot(root, name);
     const { written } = writeTemplates(root, projectTemplates(), { force: args.force });
     const where = relative(process.cwd(), root) || ".";
+    if (args.json) return out(JSON.stringify({ project: name, root, created: !existed, written }, null, 2));
     if (existed && written.length === 0) return logger.info(`project "${name}" already exists in ${where}: nothing changed`);
     logger.success(`${existed ? "updated" : "created"} project "${name}" in ${where}`);
     logger.info(`try it: \`cd ${where} && scryptorum run example -m examples/example_experiment.ts\``);

@@ -4,7 +4,8 @@ import { join, relative } from "pathe";
 import { Project } from "../src/core/project";
 import { UserError } from "../src/core/errors";
 import { logger } from "../src/cli/log";
-import { debugArg } from "./_shared";
+import { debugArg, jsonArg } from "./_shared";
+import { out } from "../src/cli/output";
 
 export default defineCommand({
   meta: { name: "init", description: "Set scryptorum up in this repository: .scryptorum and the project root" },
@@ -26,6 +27,7 @@ export default defineCommand({
       negativeDescription: "Leave .gitignore alone",
     },
     force: { type: "boolean", description: "Replace a .scryptorum that points elsewhere" },
+    ...jsonArg,
     ...debugArg,
   },
   run({ args }) {
@@ -40,6 +42,7 @@ export default defineCommand({
       force: args.force,
     });
     const where = relative(cwd, project.root) || ".";
+    if (args.json) return out(JSON.stringify({ project: project.name, root: project.root, anchor, created: !had || !!args.force }, null, 2));
     if (had && !args.force) logger.info(`already set up: .scryptorum points at project "${project.name}" in ${where}`);
     else logger.success(`set up project "${project.name}": runs go to ${where}`);
     logger.info("next: `scryptorum create-experiment <name>`, then `scryptorum run <name> --script <file>`");

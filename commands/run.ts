@@ -45,7 +45,9 @@ export default defineCommand({
     if (args.cache) process.env.SCRYPTORUM_CACHE = "1";
     const { summary, error, signal, printed } = await executeRun(prepared, { quietStdout: args.json });
     // With --json, stdout stays sent to stderr for the user's code: the JSON goes to fd 1 itself.
-    if (args.json) writeAllSync(1, `${JSON.stringify(summary, null, 2)}\n`);
+    // A failed run's JSON says why: {name, message} of what the user's code threw.
+    const failure = error !== undefined ? { error: { name: (error as Error)?.name ?? "Error", message: (error as Error)?.message ?? String(error) } } : {};
+    if (args.json) writeAllSync(1, `${JSON.stringify({ ...summary, ...failure }, null, 2)}\n`);
     else out(formatRunSummary(summary).join("\n"));
     printed();
     if (signal) throw Object.assign(new Error(`the run was interrupted by ${signal}`), { exitCode: signal === "SIGINT" ? 130 : 143 });

@@ -105,3 +105,8 @@ export function checkArgs(own: readonly string[], defs: ArgsDef, command: string
 export function wantsDebug(own: readonly string[]): boolean {
   return own.includes("--debug") || !!process.env.SCRYPTORUM_DEBUG;
 }
+
+/** True when the command line asks for JSON (`--json` among the CLI's own arguments): errors are then JSON too. */
+export function wantsJson(own: readonly string[]): boolean {
+  return own.includes("--json") || own.includes("--json=true");
+}

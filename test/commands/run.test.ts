@@ -62,47 +62,6 @@ describe("what --module calls", () => {
     expect(missing.stderr).toBe('error: --module @acme/evals/qa#nope: @acme/evals/qa has no export "nope" (it exports: other, qa): use --module @acme/evals/qa#other\n');
   });
 
-  test.concurrent("a missing #Export is refused before anything is written: the last trial intact, no milestone id taken", async () => {
-    const { dir, runs } = await project({ "exp.ts": 'import { experiment, metric } from "scryptorum";\nexport const good = experiment("x")(() => metric("m")(() => 1)());\n' });
-    expect((await cli(["run", "typo", "-m", "exp.ts#good"], { cwd: dir })).code).toBe(0);
-    const before = tree(join(runs, "typo"));
-    const trial = await cli(["run", "typo", "-m", "exp.ts#goood"], { cwd: dir });
-    expect(trial).toMatchObject({ code: 2, stdout: "" });
-    expect(trial.stderr).toBe('error: --module exp.ts#goood: exp.ts has no export "goood" (it exports: good): use --module exp.ts#good\n');
-    const ms = await cli(["run", "typo", "-m", "exp.ts#goood", "--milestone", "--run-id", "v1"], { cwd: dir });
-    expect(ms.code).toBe(2);
-    expect(tree(join(runs, "typo"))).toEqual(before);
-    expect(readJson(join(runs, "typo/runs/trial_run/run.json")).status).toBe("finished");
-  }, 30_000);
-
-  test.concurrent("a BaseRunnable subclass with a Python-style run() is refused (exit 2): name the phase execute()", async () => {
-    const { dir, runs } = await project({
-      "r.ts": 'import { BaseRunnable } from "scryptorum";\nexport class Py extends BaseRunnable { run() { this.run.logMetric("m", 1); } }\n',
-    });
-    const r = await cli(["run", "py", "-m", "r.ts#Py"], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("error: Py defines run(), which BaseRunnable does not call (this.run is the Run): name that phase execute()");
-    expect(readJson(join(runs, "py/runs/trial_run/run.json")).status).toBe("failed");
-  }, 30_000);
-
-  test.concurrent("Python habits in -m (file.ts:Class, pkg.module.Class) hint at the #Export form", async () => {
-    const { dir } = await project({ "src/x.ts": "export class Job {}\n" });
-    const colon = await cli(["run", "h", "-m", "src/x.ts:Job"], { cwd: dir });
-    expect(colon.code).toBe(2);
-    expect(colon.stderr).toContain("to run export Job of src/x.ts, write --module ./src/x.ts#Job");
-    const dotted = await cli(["run", "h", "-m", "src.x.Job"], { cwd: dir });
-    expect(dotted.code).toBe(2);
-    expect(dotted.stderr).toContain("to run export Job of src/x, write --module ./src/x#Job");
-    expect(existsSync(join(dir, "experiments/p/experiments/h"))).toBe(false);
-  }, 30_000);
-
-  test.concurrent("a file exporting two plain functions names them", async () => {
-    const { dir } = await project({ "two.ts": "export function a() {}\nexport function b() {}\n" });
-    const r = await cli(["run", "two", "-m", "two.ts"], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("two.ts exports 2 functions but no experiment() or BaseRunnable class (a, b): pick one with --module two.ts#a, or export it as the default");
-  }, 30_000);
-
   test.concurrent("a class that does not extend BaseRunnable is refused, and the run fails", async () => {
     const { dir } = await project({ "c.ts": "export default class Foo { run() {} }\n" });
     const r = await cli(["run", "cls", "-m", "c.ts"], { cwd: dir });
