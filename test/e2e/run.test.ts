@@ -133,11 +133,12 @@ describe("scryptorum run (binary)", () => {
       const r = await bin(["run", "e", ...args], { cwd: dir });
       const runDir = join(dir, "experiments", "p", "experiments", "e", "runs", "trial_run");
       expect(r.code).toBe(1);
-      expect(r.stderr.split("\n").slice(1)).toEqual([
-        `error: experiment "e" failed: ${error}`,
-        `  the run is marked failed; the stack is in ${runDir}/run.json (or rerun with --debug)`,
-        "",
-      ]);
+      // Under --json the error is one JSON line (issue 15).
+      expect(r.stderr.split("\n").slice(1)).toEqual(
+        args.includes("--json")
+          ? [JSON.stringify({ error: { message: `experiment "e" failed: ${error}`, code: 1, run_file: `${runDir}/run.json` } }), ""]
+          : [`error: experiment "e" failed: ${error}`, `  the run is marked failed; the stack is in ${runDir}/run.json (or rerun with --debug)`, ""],
+      );
       expect(readJson(join(runDir, "run.json")).status).toBe("failed");
     }
   });
