@@ -21,6 +21,7 @@ export const descriptions: Record<string, string> = {
   export: "Export runs as CSV, JSON or a Markdown table, or send them as OpenTelemetry traces (--format otlp)",
   cache: "The response cache that SCRYPTORUM_CACHE=1 fills (in the project's cache/ folder): stats, clear",
   serve: "Browse the project's runs in a local web viewer (loopback only by default; Ctrl-C stops it)",
+  upgrade: "Replace this scryptorum binary with the latest release (or --version <tag>), checksum-verified",
   report: "Write one self-contained HTML file comparing runs (default: the latest 20), to attach to a pull request or send",
 };
 
@@ -45,5 +46,6 @@ export const main = Object.assign(defineCommand({
     cache: () => import("./cache").then((m) => m.default),
     serve: () => import("./serve").then((m) => m.default),
     report: () => import("./report").then((m) => m.default),
+    upgrade: () => import("./upgrade").then((m) => m.default),
   },
 }), { descriptions });
