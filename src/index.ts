@@ -19,3 +19,7 @@ export { scryptorumSpanProcessor } from "./otel/processor";
 export { readJsonl } from "./core/jsonl";
 export { VERSION as version } from "./version";
 export type { Wrapper } from "./tracking/decorate";
+export { dataset, type Dataset, type EvalCase } from "./eval/dataset";
+export { prompt, type Prompt } from "./eval/prompt";
+export { evaluate, type EvaluateOptions, type EvaluateSummary, type CaseResultRecord, type Scorer, type ScoreValue } from "./eval/evaluate";
+export { exactMatch, includes, regex, jsonValid, numericCloseness } from "./eval/scorers";

@@ -69,7 +69,21 @@ export function readCases(dir: string, opts: ReadOptions = {}): Map<string, Case
     if (!a) acc.set(key, (a = { outputs: [], scores: Object.create(null) }));
     return a;
   };
+  // Evaluation results (case_result) are the cases when a run has them: paired by case_id,
+  // scores averaged over trials, outputs listed per trial.
+  const evals = new Map<string, { outputs: unknown[]; sums: Record<string, number>; counts: Record<string, number> }>();
   readJsonl(files.events, (r) => {
+    if (r.event_type === "case_result" && typeof r.case_id === "string") {
+      let e = evals.get(r.case_id);
+      if (!e) evals.set(r.case_id, (e = { outputs: [], sums: Object.create(null), counts: Object.create(null) }));
+      e.outputs.push(r.error ? { error: (r.error as { message?: string }).message ?? "error" } : (r.output ?? null));
+      for (const [k, v] of Object.entries((r.scores ?? {}) as Record<string, unknown>)) {
+        if (typeof v !== "number") continue;
+        e.sums[k] = (e.sums[k] ?? 0) + v;
+        e.counts[k] = (e.counts[k] ?? 0) + 1;
+      }
+      return;
+    }
     if (r.event_type !== "llm_call") return;
     const key = caseKeyOf(r) ?? (r.input === undefined ? null : text(r.input));
     if (key !== null) get(key).outputs.push(r.output ?? null);
@@ -80,6 +94,14 @@ export function readCases(dir: string, opts: ReadOptions = {}): Map<string, Case
     if (key !== null) get(key).scores[r.name] = r.value;
   }, opts);
   const out = new Map<string, CaseResult>();
+  if (evals.size > 0) {
+    for (const [key, e] of evals) {
+      const scores: Record<string, unknown> = {};
+      for (const k of Object.keys(e.sums)) scores[k] = Number((e.sums[k]! / e.counts[k]!).toPrecision(12));
+      out.set(key, { output: e.outputs.length === 1 ? e.outputs[0] : e.outputs, scores });
+    }
+    return out;
+  }
   for (const [key, a] of acc) {
     out.set(key, { output: a.outputs.length === 0 ? null : a.outputs.length === 1 ? a.outputs[0] : a.outputs, scores: { ...a.scores } });
   }

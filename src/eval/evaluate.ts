@@ -1,0 +1,220 @@
+/**
+ * `evaluate()`: runs a task over a dataset's cases (and trials), scores each output, writes
+ * one `case_result` record per case and trial to the current run, and one metric per scorer
+ * (value the mean; extra fields n, stderr, ci_low, ci_high). Cases that already have a
+ * successful result in the run are skipped, so `scryptorum run … --resume <run-id>` reruns
+ * only what is missing.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { existsSync } from "node:fs";
+import { UserError } from "../core/errors";
+import { readJsonl } from "../core/jsonl";
+import { registry } from "../plugins/registry";
+import { getCurrentRun } from "../tracking/context";
+import { dataset as loadDataset, type Dataset, type EvalCase } from "./dataset";
+import { aggregate, type Aggregate } from "./stats";
+
+export type ScoreValue = number | boolean | { score: number | boolean; reason?: string };
+export type Scorer<I = any, O = any, E = any> = (args: { input: I; output: O; expected: E | undefined; metadata: Record<string, unknown> | undefined }) => ScoreValue | Promise<ScoreValue>;
+
+export interface EvaluateOptions<I = any, O = any, E = any> {
+  /** Cases: an array, `dataset(…)`, or a dataset name. */
+  data: string | readonly (EvalCase<I, E> | { input: I; expected?: E; id?: string | number; metadata?: Record<string, unknown> })[];
+  task: (input: I, c: EvalCase<I, E>) => O | Promise<O>;
+  scores: Record<string, Scorer<I, O, E>>;
+  /** Cases in flight at once (default 4). */
+  concurrency?: number;
+  /** Runs of each case (default 1). */
+  trials?: number;
+  /** Stop starting cases once the LLM calls logged by the tasks cost this much. */
+  maxCostUsd?: number;
+  /** Retries of a task that throws, with exponential backoff and jitter (default 0). */
+  retries?: number;
+  /** Skip cases (and trials) that already have a successful result in the run (default true). */
+  resume?: boolean;
+}
+
+/** One `case_result` record. */
+export interface CaseResultRecord {
+  case_id: string;
+  trial: number;
+  input: unknown;
+  output: unknown;
+  expected?: unknown;
+  scores: Record<string, number>;
+  reasons?: Record<string, string>;
+  error?: { name: string; message: string };
+  duration_ms: number;
+  cost_usd?: number;
+}
+
+export interface EvaluateSummary {
+  dataset: { name: string; hash: string; cases: number };
+  trials: number;
+  /** Results in this call (skipped ones not counted). */
+  ran: number;
+  /** Case/trial pairs skipped because the run already had a successful result. */
+  skipped: number;
+  errors: number;
+  cost_usd: number;
+  /** Set when `maxCostUsd` stopped the evaluation before every case ran. */
+  stopped?: "budget";
+  scores: Record<string, Aggregate>;
+}
+
+interface CaseScope {
+  cost: number;
+}
+const caseScope = new AsyncLocalStorage<CaseScope>();
+let spent = 0;
+
+// LLM calls logged while a case runs add their cost to that case (and to the budget).
+const COST_PLUGIN = {
+  name: "scryptorum:eval-cost",
+  onEvent(record: Record<string, unknown>) {
+    if (record.event_type !== "llm_call" || typeof record.cost_usd !== "number") return;
+    const scope = caseScope.getStore();
+    if (!scope) return;
+    scope.cost += record.cost_usd;
+    spent += record.cost_usd;
+  },
+};
+
+function describe(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: "Error", message: String(error) };
+}
+
+function toScore(v: ScoreValue): { score: number; reason?: string } {
+  if (typeof v === "boolean") return { score: v ? 1 : 0 };
+  if (typeof v === "number") return { score: v };
+  if (v && typeof v === "object" && "score" in v) {
+    const s = typeof v.score === "boolean" ? (v.score ? 1 : 0) : Number(v.score);
+    return v.reason === undefined ? { score: s } : { score: s, reason: String(v.reason) };
+  }
+  throw new TypeError(`a scorer returned ${JSON.stringify(v)}: return a number, a boolean or { score, reason }`);
+}
+
+/** Successful results already in the run (for resume), by `case_id#trial`. */
+function previousResults(): Map<string, CaseResultRecord> {
+  const run = getCurrentRun();
+  const done = new Map<string, CaseResultRecord>();
+  if (!run) return done;
+  run.flush();
+  if (!existsSync(run.logFile)) return done;
+  readJsonl(run.logFile, (r) => {
+    if (r.event_type !== "case_result" || r.error) return;
+    done.set(`${r.case_id}#${r.trial}`, r as unknown as CaseResultRecord);
+  });
+  return done;
+}
+
+/**
+ * Runs an evaluation.
+ *
+ * @example
+ * const { summary } = await evaluate({
+ *   data: dataset("questions"),
+ *   task: (q) => ask(q),
+ *   scores: { exact: exactMatch(), short: ({ output }) => output.length < 200 },
+ *   concurrency: 8,
+ * });
+ */
+export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<I, O, E>): Promise<{ results: CaseResultRecord[]; summary: EvaluateSummary }> {
+  if (typeof opts?.task !== "function") throw new UserError("evaluate() needs task: a function (input, case) => output");
+  if (!opts.scores || typeof opts.scores !== "object") throw new UserError("evaluate() needs scores: an object of named scorers, { exact: exactMatch() }");
+  for (const [name, s] of Object.entries(opts.scores)) {
+    if (typeof s !== "function") throw new UserError(`evaluate(): scores.${name} is not a function: a scorer is ({ input, output, expected }) => number | boolean | { score, reason }`);
+  }
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
+  const trials = Math.max(1, Math.floor(opts.trials ?? 1));
+  const retries = Math.max(0, Math.floor(opts.retries ?? 0));
+  const data: Dataset = typeof opts.data === "string" ? loadDataset(opts.data) : "hash" in (opts.data as object) ? (opts.data as Dataset) : loadDataset(opts.data as unknown[]);
+  const run = getCurrentRun();
+  const previous = opts.resume === false ? new Map<string, CaseResultRecord>() : previousResults();
+  const jobs: { c: EvalCase; trial: number }[] = [];
+  for (const c of data) for (let t = 0; t < trials; t++) if (!previous.has(`${c.id}#${t}`)) jobs.push({ c, trial: t });
+  run?.logEvent("eval_started", { dataset: data.name, dataset_hash: data.hash, cases: data.length, trials, scorers: Object.keys(opts.scores), to_run: jobs.length, skipped: data.length * trials - jobs.length });
+  if (!registry.list().some((p) => p.name === COST_PLUGIN.name)) registry.register(COST_PLUGIN);
+  const startSpent = spent;
+  const results: CaseResultRecord[] = [];
+  let next = 0;
+  let stopped: "budget" | undefined;
+
+  const runOne = async ({ c, trial }: { c: EvalCase; trial: number }) => {
+    const scope: CaseScope = { cost: 0 };
+    const start = performance.now();
+    const result = await caseScope.run(scope, async () => {
+      const rec: CaseResultRecord = { case_id: c.id, trial, input: c.input, output: null, scores: {}, duration_ms: 0 };
+      if (c.expected !== undefined) rec.expected = c.expected;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          rec.output = await opts.task(c.input as I, c as EvalCase<I, E>);
+          break;
+        } catch (error) {
+          // Our own usage errors (a prompt variable missing, a dataset not found) hold for
+          // every case: stop the evaluation rather than record the same error 1,000 times.
+          if (error instanceof UserError) throw error;
+          if (attempt >= retries) {
+            rec.error = describe(error);
+            return rec;
+          }
+          await new Promise((r) => setTimeout(r, Math.min(30_000, 200 * 2 ** attempt) * (0.5 + Math.random())));
+        }
+      }
+      const reasons: Record<string, string> = {};
+      for (const [name, scorer] of Object.entries(opts.scores)) {
+        try {
+          const s = toScore(await scorer({ input: c.input as I, output: rec.output as O, expected: c.expected as E, metadata: c.metadata }));
+          rec.scores[name] = s.score;
+          if (s.reason !== undefined) reasons[name] = s.reason;
+        } catch (error) {
+          rec.error = { name: "ScorerError", message: `scorer ${name}: ${describe(error).message}` };
+        }
+      }
+      if (Object.keys(reasons).length) rec.reasons = reasons;
+      return rec;
+    });
+    result.duration_ms = Math.round((performance.now() - start) * 1000) / 1000;
+    if (scope.cost > 0) result.cost_usd = scope.cost;
+    run?.logEvent("case_result", result as unknown as Record<string, unknown>);
+    results.push(result);
+  };
+
+  const worker = async () => {
+    while (next < jobs.length) {
+      if (opts.maxCostUsd !== undefined && spent - startSpent >= opts.maxCostUsd) {
+        stopped = "budget";
+        return;
+      }
+      await runOne(jobs[next++]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+
+  const all = [...previous.values(), ...results];
+  const scores: Record<string, Aggregate> = {};
+  for (const name of Object.keys(opts.scores)) {
+    const values = all.filter((r) => !r.error && typeof r.scores?.[name] === "number").map((r) => r.scores[name]!);
+    scores[name] = aggregate(values);
+    if (run && values.length) {
+      const { mean, ...extra } = scores[name]!;
+      run.logMetric(name, mean, "eval", extra);
+    }
+  }
+  const errors = results.filter((r) => r.error).length;
+  const cost = spent - startSpent;
+  if (stopped) run?.logEvent("eval_budget_reached", { max_cost_usd: opts.maxCostUsd, spent_usd: cost, remaining: jobs.length - results.length });
+  const summary: EvaluateSummary = {
+    dataset: { name: data.name, hash: data.hash, cases: data.length },
+    trials,
+    ran: results.length,
+    skipped: data.length * trials - jobs.length,
+    errors,
+    cost_usd: cost,
+    scores,
+  };
+  if (stopped) summary.stopped = stopped;
+  run?.logEvent("eval_finished", { ran: results.length, errors, cost_usd: cost, ...(stopped ? { stopped } : {}) });
+  return { results: all, summary };
+}
