@@ -84,8 +84,9 @@ describe("scryptorum run --otlp", () => {
     const seconds = (performance.now() - started) / 1000;
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).status).toBe("finished");
-    // The run itself (2,000 llmCall calls) is not held up by the dead collector.
-    expect(JSON.parse(r.stdout).duration_seconds).toBeLessThan(2);
+    // The run itself (2,000 llmCall calls) is not held up by the dead collector: well under
+    // the exporter's 10 s timeout even on a loaded machine (the speed is bun run bench's).
+    expect(JSON.parse(r.stdout).duration_seconds).toBeLessThan(8);
     const lines = r.stderr.split("\n").filter((l) => l.includes("OpenTelemetry"));
     expect(lines.length).toBe(1);
     expect(lines[0]).toMatch(/^scryptorum: OpenTelemetry export to http:\/\/127\.0\.0\.1:9\/v1\/traces dropped 2007 spans of run trial_run \(could not reach it.*\); send the run again with: scryptorum export otel --runs trial_run --format otlp$/);
