@@ -1,6 +1,7 @@
 /**
  * The per-event path: `run.logLlmCall` of a 1 KB call against two floors measured in the
- * same run, and the overhead of `timer()(fn)` inside a run.
+ * same run, and the overhead of `timer()(fn)` inside a run against a third floor (two clock
+ * reads plus appending a prebuilt 150-byte line to a buffer), as a ratio.
  *   floor a: build the same record (ISO timestamp included) and JSON.stringify it into memory
  *   floor b: floor a plus appending the bytes to a file in 256 KiB writes
  */
@@ -69,7 +70,20 @@ export async function benchHotPath(): Promise<void> {
       ok: r.llm / r.floorB <= 1.3,
     });
 
-    // timer()(fn) inside a run, minus a direct call.
+    // timer()(fn) inside a run, minus a direct call, against a floor measured alongside it:
+    // what any timing must do (two clock reads) plus appending a prebuilt 150-byte line to
+    // a buffer (what recording it costs at the least). Ratios, since the VM's speed moves.
+    const line = `{"timestamp":"2026-01-01T00:00:00.000Z","run_id":"trial_run","operation":"work","duration_ms":0.001,"span_id":"0123456789abcdef"}`.padEnd(150, " ");
+    const floorBuf = Buffer.allocUnsafe(1 << 20);
+    let off = 0;
+    const floor = (i: number) => {
+      const start = performance.now();
+      const end = performance.now();
+      if (off > floorBuf.length - 512) off = 0;
+      off += floorBuf.write(line, off, "utf8");
+      floorBuf[off++] = 0x0a;
+      sink += end - start + i;
+    };
     const work = (x: number) => x + 1;
     const timed = timer("work")(work);
     const t = withRun(run, () =>
@@ -81,12 +95,23 @@ export async function benchHotPath(): Promise<void> {
           wrapped: (i) => {
             sink += timed(i);
           },
+          floor,
         },
         100_000,
       ),
     );
+    const floorNs = t.floor - t.direct;
+    report({ name: "timer floor: 2 clock reads + append a 150 B line, minus a direct call", value: floorNs, unit: "ns/call" });
     const overhead = t.wrapped - t.direct;
-    report({ name: "timer()(fn) sync, inside a run, minus a direct call", value: overhead, unit: "ns/call", target: "<= 500 ns", ok: overhead <= 500 });
+    report({
+      name: "timer()(fn) sync, inside a run, minus a direct call",
+      value: overhead,
+      unit: "ns/call",
+      ratio: overhead / floorNs,
+      baseline: "timer floor",
+      target: "<= 2x timer floor",
+      ok: overhead / floorNs <= 2,
+    });
 
     const awork = async (x: number) => x + 1;
     const atimed = timer("awork")(awork);
@@ -104,7 +129,16 @@ export async function benchHotPath(): Promise<void> {
       ),
     );
     const aoverhead = at.wrapped - at.direct;
-    report({ name: "timer()(fn) async, inside a run, minus a direct call", value: aoverhead, unit: "ns/call", target: "<= 700 ns", ok: aoverhead <= 700 });
+    // The old targets were 500 ns sync, 700 ns async: the async one keeps that proportion.
+    report({
+      name: "timer()(fn) async, inside a run, minus a direct call",
+      value: aoverhead,
+      unit: "ns/call",
+      ratio: aoverhead / floorNs,
+      baseline: "timer floor",
+      target: "<= 2.8x timer floor",
+      ok: aoverhead / floorNs <= 2.8,
+    });
     run.finish();
     if (sink === 42) console.log("");
   } finally {
