@@ -38,7 +38,7 @@ export const runFilterArgs = {
   since: { type: "string", description: "Only runs started since an ISO date or an age (30m, 3h, 2d, 1w)", valueHint: "when" },
   tag: { type: "string", description: "Only runs with this tag (repeatable: every tag must be there)", valueHint: "tag" },
   sort: { type: "string", description: "Sort by a metric (or started_at, duration_seconds), highest first", valueHint: "metric" },
-  asc: { type: "boolean", description: "With --sort: lowest first" },
+  asc: { type: "boolean", description: "With --sort: flip the order (best first by default: lower-is-better figures ascending)" },
   limit: { type: "string", description: "At most this many runs: the first after --sort, else the latest", valueHint: "n" },
 } as const;
 

@@ -75,6 +75,14 @@ export function formatRunsTable(runs: readonly RunSummary[], width = 80): string
   const short = runs.every((r) => !r.started_at || new Date(r.started_at).getFullYear() === year);
   const rows = runs.map((r) => [r.run_id, r.run_type, r.status, formatTime(r.started_at, short), formatDuration(r.duration_seconds)]);
   const widths = RUN_HEADERS.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  // A long run id must not push the metrics off the line: it is shortened in the middle
+  // (its end kept: ids often differ there), leaving the metrics 30 columns; --json has it whole.
+  const others = widths.slice(1).reduce((a, b) => a + b, 0) + 2 * widths.length;
+  const idMax = Math.max(RUN_HEADERS[0]!.length, 16, width - others - 30);
+  if (widths[0]! > idMax) {
+    widths[0] = idMax;
+    for (const row of rows) row[0] = shortenMiddle(row[0]!, idMax);
+  }
   const pad = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
   const fixed = widths.reduce((a, b) => a + b, 0) + 2 * widths.length;
   const room = Math.max(width - fixed, 8);
@@ -82,6 +90,13 @@ export function formatRunsTable(runs: readonly RunSummary[], width = 80): string
     `${pad(RUN_HEADERS)}  METRICS`.trimEnd(),
     ...rows.map((row, i) => `${pad(row)}  ${fitMetrics(runs[i]!.metrics ?? {}, room)}`.trimEnd()),
   ];
+}
+
+/** `text` cut to `max` characters with "…" in the middle (the last third kept). */
+export function shortenMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const tail = Math.floor((max - 1) / 3);
+  return `${text.slice(0, max - 1 - tail)}…${text.slice(text.length - tail)}`;
 }
 
 /** One line per experiment: its name and run count, aligned. */

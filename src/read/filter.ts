@@ -3,6 +3,7 @@
  */
 import { UserError } from "../core/errors";
 import type { RunSummary } from "../core/experiment";
+import { isLowerBetter } from "./direction";
 
 const STATUSES = ["running", "finished", "failed", "interrupted", "crashed"] as const;
 const TYPES = ["trial", "milestone"] as const;
@@ -18,7 +19,7 @@ export interface RunFilter {
   since?: string;
   /** Runs holding every given tag. */
   tag?: string | string[];
-  /** A metric name (or started_at, duration_seconds, run_id…); descending unless `asc`. */
+  /** A metric name (or started_at, duration_seconds, run_id…); best first (lower-is-better ones ascending), `asc` flips it. */
   sort?: string;
   asc?: boolean;
   /** At most this many runs: the first after sorting, else the latest. */
@@ -75,8 +76,18 @@ export function filterRuns(runs: readonly RunSummary[], opts: RunFilter, now = D
 
   if (opts.sort !== undefined && opts.sort !== "") {
     const key = opts.sort;
+    const isMetric = runs.some((r) => Object.hasOwn(r.metrics ?? {}, key));
+    if (!isMetric && !FIELDS.has(key)) {
+      const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.metrics ?? {})))].sort();
+      throw new UserError(
+        `--sort ${key} is not a field or a metric of these runs: use one of ${[...FIELDS].join(", ")}${metrics.length ? `, or a metric: ${metrics.slice(0, 12).join(", ")}${metrics.length > 12 ? ", …" : ""}` : ""}`,
+      );
+    }
     const value = (r: RunSummary): unknown => (FIELDS.has(key) && !Object.hasOwn(r.metrics ?? {}, key) ? (r as unknown as Record<string, unknown>)[key] : r.metrics?.[key]);
-    const dir = opts.asc ? 1 : -1;
+    // Best first: a lower-is-better figure (loss, latency, cost…, as compare decides) ascending,
+    // others descending; `asc` flips that order.
+    const best = (isMetric || key === "duration_seconds") && isLowerBetter(key) ? 1 : -1;
+    const dir = opts.asc ? -best : best;
     // Runs without the figure go last whatever the direction; the sort is stable otherwise.
     out = out
       .map((r, i) => ({ r, i, v: value(r) }))

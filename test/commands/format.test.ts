@@ -1,6 +1,6 @@
 /** The pure formatting helpers of list-runs and run (src/cli/format.ts). */
 import { describe, expect, test } from "bun:test";
-import { fitMetrics, formatDuration, formatExperiments, formatRunsTable, formatValue } from "../../src/cli/format";
+import { fitMetrics, formatDuration, formatExperiments, formatRunsTable, formatValue, shortenMiddle } from "../../src/cli/format";
 
 describe("formatDuration", () => {
   test.each([
@@ -65,6 +65,16 @@ describe("tables", () => {
       "trial_run  trial      running   -        -",
       "v1         milestone  finished  -        2.0s      a=1",
     ]);
+  });
+  test("a long run id is shortened in the middle: rows stay within 80 columns and the metrics show", () => {
+    const id = "pr-1234-feature-retrieval-rerank-with-a-very-long-branch-name-v2";
+    const metrics = { accuracy: 0.91, f1: 0.88, latency_p95_ms: 420 };
+    const lines = formatRunsTable([{ run_id: id, run_type: "milestone", status: "finished", started_at: "", duration_seconds: 2, metrics, tags: [] }], 80);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines[1]).toContain("…");
+    expect(lines[1]).toContain("me-v2 ");
+    expect(lines[1]).toContain("accuracy=0.91");
+    expect(shortenMiddle("abcdefghij", 7)).toBe("abcd…ij");
   });
   test("experiments", () => {
     expect(formatExperiments([{ name: "a", runs: 1 }, { name: "longer", runs: 0 }])).toEqual(["a       1 run", "longer  0 runs"]);

@@ -8,9 +8,9 @@ const run = (run_id: string, started_at: string, over: Partial<RunSummary> = {})
   run_id, run_type: "milestone", status: "finished", started_at, metrics: {}, tags: [], ...over,
 });
 const RUNS: RunSummary[] = [
-  run("a", "2026-01-01T00:00:00.000Z", { metrics: { accuracy: 0.7 }, tags: ["base"] }),
-  run("b", "2026-01-08T00:00:00.000Z", { metrics: { accuracy: 0.9 }, status: "failed" }),
-  run("trial_run", "2026-01-10T09:00:00.000Z", { run_type: "trial", metrics: { accuracy: 0.8 }, tags: ["quick", "base"] }),
+  run("a", "2026-01-01T00:00:00.000Z", { metrics: { accuracy: 0.7, latency_p95_ms: 300 }, tags: ["base"] }),
+  run("b", "2026-01-08T00:00:00.000Z", { metrics: { accuracy: 0.9, latency_p95_ms: 100 }, status: "failed" }),
+  run("trial_run", "2026-01-10T09:00:00.000Z", { run_type: "trial", metrics: { accuracy: 0.8, latency_p95_ms: 200 }, tags: ["quick", "base"] }),
   run("c", "2026-01-10T11:00:00.000Z", { status: "crashed", metrics: {} }),
 ];
 const ids = (rs: RunSummary[]) => rs.map((r) => r.run_id);
@@ -44,6 +44,9 @@ describe("filterRuns", () => {
     [{ sort: "accuracy", asc: true }, ["a", "trial_run", "b", "c"]],
     [{ sort: "accuracy", limit: 2 }, ["b", "trial_run"]],
     [{ sort: "started_at" }, ["c", "trial_run", "b", "a"]],
+    // Lower is better for latency (as compare decides): lowest first; --asc flips it.
+    [{ sort: "latency_p95_ms" }, ["b", "trial_run", "a", "c"]],
+    [{ sort: "latency_p95_ms", asc: true }, ["a", "trial_run", "b", "c"]],
     [{ limit: 2 }, ["trial_run", "c"]],
     [{ limit: "0" }, []],
     [{ status: "finished", sort: "accuracy", limit: 1 }, ["trial_run"]],
@@ -56,6 +59,7 @@ describe("filterRuns", () => {
     [{ type: "final" }, "--type final is not a run type: use trial or milestone"],
     [{ limit: "ten" }, "--limit ten is not a count"],
     [{ since: "soon" }, "--since soon is not a date or an age"],
+    [{ sort: "nope" }, "--sort nope is not a field or a metric of these runs: use one of started_at, finished_at, duration_seconds, run_id, status, run_type, or a metric: accuracy, latency_p95_ms"],
   ])("refuses %j", (opts, message) => {
     expect(() => filterRuns(RUNS, opts as any, NOW)).toThrow(message);
   });
