@@ -2,12 +2,12 @@
 /**
  * The CLI entry. Runs the root command with scryptorum's own error handling and sets the
  * exit code, here and nowhere else: 0 success; 1 the experiment failed (or a bug); 2 a
- * usage or input error. SIGINT/SIGTERM during a run exit 130/143 (src/core/lifecycle.ts).
+ * usage or input error. SIGINT/SIGTERM during a run exit 130/143 (`exitCodeFor` in src/core/errors.ts).
  */
 import { main } from "./index";
 import { dispatch } from "../src/cli/dispatch";
 import { splitAtDashDash, wantsDebug, wantsJson } from "../src/cli/argv";
-import { isUserError } from "../src/core/errors";
+import { Interrupted, isUserError } from "../src/core/errors";
 import { describeThrown } from "../src/cli/errors";
 import { drainOutput, errLine } from "../src/cli/output";
 
@@ -36,6 +36,7 @@ function report(error: unknown): number {
     stack(e.cause);
     return 1;
   }
+  if (error instanceof Interrupted && error.quiet) return error.exitCode;
   if (typeof e?.exitCode === "number") {
     // An expected outcome with its own code (a failed `check` gate, say): its message says it all.
     write(`error: ${e.message}`);

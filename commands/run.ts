@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import type { DispatchData } from "../src/cli/dispatch";
 import { splitAtDashDash } from "../src/cli/argv";
 import { sharedArgs } from "./_shared";
+import { Interrupted } from "../src/core/errors";
 
 export default defineCommand({
   meta: {
@@ -50,7 +51,7 @@ export default defineCommand({
     if (args.json) writeAllSync(1, `${JSON.stringify({ ...summary, ...failure }, null, 2)}\n`);
     else out(formatRunSummary(summary).join("\n"));
     printed();
-    if (signal) throw Object.assign(new Error(`the run was interrupted by ${signal}`), { exitCode: signal === "SIGINT" ? 130 : 143 });
+    if (signal) throw new Interrupted(`the run was interrupted by ${signal}`, signal);
     // Refused before any of the user's code ran (a BaseRunnable with run()): a usage error, exit 2.
     if ((error as { beforeUserCode?: boolean } | undefined)?.beforeUserCode) throw error;
     if (error !== undefined) {

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { spawn } from "node:child_process";
-import { UserError } from "../src/core/errors";
+import { Interrupted, UserError, type StopSignal } from "../src/core/errors";
 import { Project } from "../src/core/project";
 import { logger } from "../src/cli/log";
 import { out } from "../src/cli/output";
@@ -43,17 +43,12 @@ export default defineCommand({
     logger.info(`viewing project "${project.name}" (${project.root}): press Ctrl-C to stop`);
     if (!isLoopback(host)) logger.warn(`listening on ${host}: the viewer has no login, so anyone who can reach this address can read your runs`);
     if (args.open) openBrowser(server.url);
-    await new Promise<never>(() => {
-      const stop = (signal: "SIGINT" | "SIGTERM") => {
-        const code = signal === "SIGINT" ? 130 : 143;
-        const timer = setTimeout(() => process.exit(code), 2000);
-        void server.stop().finally(() => {
-          clearTimeout(timer);
-          process.exit(code);
-        });
-      };
-      process.once("SIGINT", () => stop("SIGINT"));
-      process.once("SIGTERM", () => stop("SIGTERM"));
+    // Stop on Ctrl-C / SIGTERM: close the server (at most 2 s), then the CLI entry exits 130/143.
+    const signal = await new Promise<StopSignal>((resolve) => {
+      process.once("SIGINT", () => resolve("SIGINT"));
+      process.once("SIGTERM", () => resolve("SIGTERM"));
     });
+    await Promise.race([server.stop().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    throw new Interrupted(`the viewer was stopped by ${signal}`, signal, { quiet: true });
   },
 });

@@ -1,19 +1,7 @@
 /** Errors the CLI entry turns into exit codes. */
 
-/**
- * The user's experiment failed (its code threw, did not compile, or exported nothing
- * runnable). The run is already marked `failed`; the CLI exits 1.
- */
-export class ExperimentFailed extends Error {
-  override name = "ExperimentFailed";
-  exitCode = 1;
-  /** run.json of the failed run. */
-  readonly runFile: string;
-  constructor(message: string, runFile: string, options: { cause: unknown }) {
-    super(message, options);
-    this.runFile = runFile;
-  }
-}
+// The error classes live in src/core/errors.ts (one home); ExperimentFailed is re-exported here for older imports.
+export { ExperimentFailed } from "../core/errors";
 
 type BunMessage = Error & { position?: { file?: string; line?: number; column?: number; lineText?: string } | null };
 

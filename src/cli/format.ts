@@ -27,6 +27,23 @@ export function formatTime(iso: string | undefined, short = false): string {
   return short ? day : `${d.getFullYear()}-${day}`;
 }
 
+/**
+ * The local time zone's offset at an ISO timestamp, as `formatTime` shows times in local
+ * time: "UTC" when the offset is zero, else "UTC-05:00" / "UTC+05:30"; "" when missing.
+ *
+ * @example
+ * formatZone("2026-01-15T12:00:00Z"); // "UTC-05:00" under TZ=America/New_York
+ */
+export function formatZone(iso: string | undefined): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const offset = -d.getTimezoneOffset();
+  if (offset === 0) return "UTC";
+  const a = Math.abs(offset);
+  return `UTC${offset < 0 ? "-" : "+"}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+}
+
 /** A metric value: numbers to at most 4 significant digits, everything else as short JSON. */
 export function formatValue(value: unknown): string {
   if (typeof value === "number") {

@@ -4,7 +4,7 @@
  */
 import type { RunReport } from "../read/summary";
 import type { SpanNode } from "../read/spans";
-import { formatDuration, formatTime } from "./format";
+import { formatDuration, formatTime, formatZone } from "./format";
 import { clip, formatCost, formatCount, formatMs, formatValue, paint, renderTable, title, type Color, type ViewOptions } from "./tables";
 
 const STATUS_COLOR: Record<string, Color> = { finished: "green", failed: "red", crashed: "red", interrupted: "yellow", running: "yellow" };
@@ -21,7 +21,7 @@ function header(r: RunReport, view: ViewOptions): string[] {
   const duration = r.duration_seconds !== null
     ? formatDuration(r.duration_seconds)
     : r.status === "running" ? `running for ${formatDuration((Date.now() - Date.parse(r.started_at)) / 1000)}` : "-";
-  lines.push(field("started", `${formatTime(r.started_at)} UTC   duration ${duration}`));
+  lines.push(field("started", `${formatTime(r.started_at)} ${formatZone(r.started_at)}   duration ${duration}`));
   if (r.tags.length) lines.push(field("tags", r.tags.join(", ")));
   if (r.note) lines.push(field("note", clip(r.note, view.width - 9)));
   if (r.git) {

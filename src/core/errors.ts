@@ -18,3 +18,54 @@ export class UserError extends Error {
 export function isUserError(error: unknown): error is UserError {
   return error instanceof Error && (error as { name?: string }).name === "UserError";
 }
+
+/** The signals a run or the viewer handles. */
+export type StopSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * The exit code for a process ended by a signal: 128 + the signal's number, as shells
+ * report it (130 for SIGINT, 143 for SIGTERM). The one place these numbers are computed.
+ *
+ * @example
+ * exitCodeFor("SIGINT"); // 130
+ */
+export function exitCodeFor(signal: StopSignal): number {
+  return signal === "SIGINT" ? 130 : 143;
+}
+
+/** The signal an exit code of 130/143 stands for, if any. */
+export function signalForExitCode(code: number | undefined): StopSignal | undefined {
+  return code === 130 ? "SIGINT" : code === 143 ? "SIGTERM" : undefined;
+}
+
+/**
+ * The process was stopped by a signal: the CLI entry exits with `exitCodeFor(signal)`.
+ * With `quiet`, nothing is printed (the viewer stopping on Ctrl-C is no error).
+ */
+export class Interrupted extends Error {
+  override name = "Interrupted";
+  readonly exitCode: number;
+  readonly signal: StopSignal;
+  readonly quiet: boolean;
+  constructor(message: string, signal: StopSignal, options?: { quiet?: boolean }) {
+    super(message);
+    this.signal = signal;
+    this.exitCode = exitCodeFor(signal);
+    this.quiet = options?.quiet ?? false;
+  }
+}
+
+/**
+ * The user's experiment failed (its code threw, did not compile, or exported nothing
+ * runnable). The run is already marked `failed`; the CLI exits 1.
+ */
+export class ExperimentFailed extends Error {
+  override name = "ExperimentFailed";
+  exitCode = 1;
+  /** run.json of the failed run. */
+  readonly runFile: string;
+  constructor(message: string, runFile: string, options: { cause: unknown }) {
+    super(message, options);
+    this.runFile = runFile;
+  }
+}

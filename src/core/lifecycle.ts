@@ -9,6 +9,7 @@
  * error it handles only flushes, and the runs are marked (interrupted, or failed) when the
  * process ends. signal-exit's listener does not count as the user's.
  */
+import { exitCodeFor, signalForExitCode } from "./errors";
 import { flushAllWriters } from "./jsonl";
 import { runtime } from "./runtime";
 import type { Run } from "./run";
@@ -50,7 +51,7 @@ function signalExitListeners(): number {
 }
 
 function onSignal(signal: "SIGINT" | "SIGTERM") {
-  const code = signal === "SIGINT" ? 130 : 143;
+  const code = exitCodeFor(signal);
   // A second signal ends the process at once, whoever else listens (Ctrl-C twice always works).
   if (signalled) {
     flushEverything();
@@ -99,11 +100,11 @@ export function installExitHandlers(): void {
     process.exit(1);
   });
   process.on("exit", (code) => {
-    const interruptedBy = signalled ?? (code === 130 ? "SIGINT" : code === 143 ? "SIGTERM" : undefined);
+    const interruptedBy = signalled ?? signalForExitCode(code);
     // Under `scryptorum run`, the user's SIGINT handler ended with process.exit(0) while the
     // run was open: the run is interrupted, and the CLI's exit code says so (130/143). A
     // script of the user's own (no CLI) keeps the code it chose.
-    if (signalled && code === 0 && runtime.cliRun && runtime.ownedRuns.has(runtime.cliRun)) process.exitCode = signalled === "SIGINT" ? 130 : 143;
+    if (signalled && code === 0 && runtime.cliRun && runtime.ownedRuns.has(runtime.cliRun)) process.exitCode = exitCodeFor(signalled);
     each(runtime.ownedRuns, (run) => {
       if (interruptedBy) run.interrupt(interruptedBy);
       else if (code === 0) run.finish();

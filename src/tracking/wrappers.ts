@@ -5,6 +5,7 @@
 import { newSpanId, runtime } from "../core/runtime";
 import type { Run } from "../core/run";
 import { normalizeUsage } from "../core/usage";
+import { estimateCost } from "../prices";
 import { describeError } from "../core/run";
 import { currentContext } from "./context";
 import { dualUse, isThenable, keepIdentity, type AnyFn, type Wrapper } from "./decorate";
@@ -185,6 +186,9 @@ export function llmCall(opts: string | LlmCallOptions): Wrapper {
         if (c.ok) {
           const usage = normalizeUsage(c.value);
           if (usage) event.usage = usage;
+          // Priced as the client wrappers price theirs (src/clients/recorder.ts): the response's model, else the declared one.
+          const answered = typeof (c.value as { model?: unknown } | null)?.model === "string" ? (c.value as { model: string }).model : undefined;
+          event.cost_usd = usage ? (estimateCost(answered ?? o.model, usage) ?? estimateCost(o.model, usage)) : null;
         } else {
           event.error = describeError(c.value);
         }

@@ -26,6 +26,23 @@ describe("scryptorum show", () => {
     expect(r.stdout).not.toContain("\x1b[");
   });
 
+  test("labels the start time with the local zone it is shown in (not UTC) under TZ=America/New_York", () => {
+    const started = cliJson(f.dir, "show", "qa", "v1").json.started_at as string;
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), NO_COLOR: "1", TZ: "America/New_York" };
+    for (const k of Object.keys(env)) if (k.startsWith("SCRYPTORUM_")) delete env[k];
+    const r = Bun.spawnSync([process.execPath, join(REPO, "commands/cli.ts"), "show", "qa", "v1"], { cwd: f.dir, env, stdout: "pipe", stderr: "pipe" });
+    expect(r.exitCode).toBe(0);
+    const line = r.stdout.toString().split("\n").find((l) => l.startsWith("started"))!;
+    // New York is 4 or 5 hours behind UTC: the wall-clock time printed carries that offset, never "UTC".
+    const m = /started\s+(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d) UTC([+-])(\d\d):(\d\d)\s/.exec(line);
+    expect(m).not.toBeNull();
+    const [, y, mo, d, h, mi, sign, oh, om] = m!;
+    expect(sign).toBe("-");
+    expect(["04", "05"]).toContain(oh!);
+    const shownAsUtc = Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!) + (+oh! * 60 + +om!) * 60_000;
+    expect(shownAsUtc).toBe(Math.floor(Date.parse(started) / 60_000) * 60_000);
+  });
+
   test("defaults to the latest run and marks a dirty work tree", () => {
     const r = cli(f.dir, "show", "qa");
     expect(r.code).toBe(0);
