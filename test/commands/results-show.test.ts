@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { buildFixture, cli, cliJson, REPO, type Fixture } from "./results-fixture";
+import { Experiment, Project } from "../../src/index";
+import { displayWidth } from "../../src/cli/tables";
 
 let f: Fixture;
 beforeAll(() => {
@@ -122,5 +124,21 @@ setInterval(() => {}, 1000);
     const list = cli(f.dir, "list-runs", "crashy");
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/killed\s+milestone\s+crashed/);
+  });
+});
+
+describe("scryptorum show with CJK and emoji names", () => {
+  test("metric values line up on screen (display width, not string length)", () => {
+    const exp = new Experiment(new Project(f.root), "cjk");
+    const run = exp.createRun("milestone", "wide", { cwd: f.dir });
+    run.logMetric("accuracy", 0.91);
+    run.logMetric("精度", 0.5);
+    run.logMetric("🎯 hits", 12);
+    run.finish();
+    const r = cli(f.dir, "show", "cjk", "wide");
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split("\n").filter((l) => /^ {2}(accuracy|精度|🎯 hits)\s/.test(l));
+    expect(rows).toHaveLength(3);
+    expect(new Set(rows.map((l) => displayWidth(l))).size).toBe(1);
   });
 });
