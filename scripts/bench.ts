@@ -10,6 +10,7 @@ const groups: Record<string, () => Promise<void>> = {
   results: async () => (await import("./bench/results")).benchResults(),
   clients: async () => (await import("./bench/clients")).benchClients(),
   otel: async () => (await import("./bench/otel")).benchOtel(),
+  binary: async () => (await import("./bench/binary")).benchBinary(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
