@@ -221,15 +221,27 @@ function lastByte(path: string, size: number): number {
 /**
  * True when the file ends in a partial line left by a crashed writer. A live writer in the
  * middle of a large write also leaves the file without a final newline for a moment (reads
- * do not wait for the write), so a missing newline only counts when the size holds still
- * for 20 ms; otherwise we would add blank lines under load.
+ * do not wait for the write), and on a loaded machine that moment can last well over 20 ms,
+ * so a missing newline only counts when the size holds still for 250 ms (any growth starts
+ * the wait again, for 2 s at most); otherwise we would add blank lines under load. Only a
+ * file that does not end in a newline pays this wait: after a crash, once.
  */
 function endsTorn(path: string, fd: number): boolean {
-  const size = fstatSync(fd).size;
+  let size = fstatSync(fd).size;
   if (size === 0 || lastByte(path, size) === 0x0a) return false;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  const again = fstatSync(fd).size;
-  return again === size && lastByte(path, again) !== 0x0a;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 2000;
+  let stableSince = Date.now();
+  while (Date.now() - stableSince < 250 && Date.now() < deadline) {
+    Atomics.wait(pause, 0, 0, 25);
+    const now = fstatSync(fd).size;
+    if (now !== size) {
+      if (lastByte(path, now) === 0x0a) return false;
+      size = now;
+      stableSince = Date.now();
+    }
+  }
+  return lastByte(path, size) !== 0x0a;
 }
 
 export interface ReadOptions {
