@@ -98,6 +98,10 @@ export function renderCases(report: CasesReport, view: ViewOptions): string[] {
   for (const run of report.runs) {
     const k = run.counts;
     lines.push("", `${title("CASES", view)} ${run.run_id} against ${report.baseline}: ${k.better} better, ${k.worse} worse, ${k.changed} changed, ${k.added} added, ${k.removed} removed, ${k.same} same`);
+    for (const st of run.paired ?? []) {
+      const f = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(3);
+      lines.push(`  ${st.scorer}: ${f(st.diff)} [${f(st.ci_low)}, ${f(st.ci_high)}] over ${st.n} common cases, p=${st.p.toPrecision(2)} (${st.test}${st.test === "mcnemar" ? `, ${st.better} up ${st.worse} down` : ""}), Holm p=${st.p_holm.toPrecision(2)}${st.significant ? " significant" : " within noise"}`);
+    }
     for (const ch of run.cases.slice(0, MAX_CASES)) lines.push(caseLine(ch, view));
     if (run.cases.length > MAX_CASES) lines.push(`  … ${run.cases.length - MAX_CASES} more (see --json)`);
   }

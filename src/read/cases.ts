@@ -7,6 +7,7 @@ import { readJsonl, type ReadOptions } from "../core/jsonl";
 import { runFiles } from "../core/layout";
 import { caseKeyOf } from "./aggregate";
 import { isLowerBetter, judge } from "./direction";
+import { pairedStats, type PairedStat } from "./paired";
 
 /** What one run did for one case. */
 export interface CaseResult {
@@ -41,6 +42,8 @@ export interface CaseComparison {
   run_id: string;
   counts: CaseCounts;
   cases: CaseChange[];
+  /** Per scorer, the paired difference on the common cases with its 95% interval and p-value. */
+  paired: PairedStat[];
 }
 
 export interface CasesReport {
@@ -108,6 +111,16 @@ export function readCases(dir: string, opts: ReadOptions = {}): Map<string, Case
   return out;
 }
 
+const scoreLists = (cases: Map<string, CaseResult>) => {
+  const out = new Map<string, Record<string, unknown[]>>();
+  for (const [key, c] of cases) {
+    const s: Record<string, unknown[]> = {};
+    for (const [name, v] of Object.entries(c.scores)) s[name] = Array.isArray(v) ? v : [v];
+    out.set(key, s);
+  }
+  return out;
+};
+
 const ORDER: Record<CaseStatus, number> = { worse: 0, better: 1, changed: 2, added: 3, removed: 4 };
 
 /**
@@ -137,7 +150,7 @@ export function compareCases(
         }
       }
       cases.sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-      return { run_id: run.run_id, counts, cases };
+      return { run_id: run.run_id, counts, cases, paired: pairedStats(scoreLists(baseline.cases), scoreLists(run.cases)) };
     }),
   };
 }

@@ -72,6 +72,8 @@ describe("scryptorum compare", () => {
     expect(r.stdout).toMatch(/^ {2}better {3}q2 {2}correct 0 → 1/m);
     expect(r.stdout).toMatch(/^ {2}changed {2}q3 {2}output "4" → "four"$/m);
     expect(r.stdout).not.toContain("q4");
+    // q1 pass→fail, q2 fail→pass over the 4 common cases: exact McNemar p = 1, within noise.
+    expect(r.stdout).toMatch(/^ {2}correct: \+0\.000 \[.*\] over 4 common cases, p=1\.0 \(mcnemar, 1 up 1 down\), Holm p=1\.0 within noise$/m);
 
     const { json } = cliJson(f.dir, "compare", "qa", "v1", "v2", "--cases");
     expect(json.cases.baseline).toBe("v1");
@@ -85,6 +87,7 @@ describe("scryptorum compare", () => {
       run: { output: "Nice", scores: { correct: 0 } },
       score_deltas: { correct: -1 },
     });
+    expect(run.paired).toEqual([expect.objectContaining({ scorer: "correct", test: "mcnemar", n: 4, diff: 0, p: 1, p_holm: 1, significant: false, better: 1, worse: 1 })]);
   });
 
   test("a run named twice or unknown is exit 2", () => {
