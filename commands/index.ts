@@ -22,6 +22,7 @@ export const descriptions: Record<string, string> = {
   cache: "The response cache that SCRYPTORUM_CACHE=1 fills (in the project's cache/ folder): stats, clear",
   serve: "Browse the project's runs in a local web viewer (loopback only by default; Ctrl-C stops it)",
   upgrade: "Replace this scryptorum binary with the latest release (or --version <tag>), checksum-verified",
+  remote: "Team buckets (S3-compatible) in .scryptorum: add, list, remove, check",
   report: "Write one self-contained HTML file comparing runs (default: the latest 20), to attach to a pull request or send",
 };
 
@@ -45,6 +46,7 @@ export const main = Object.assign(defineCommand({
     export: () => import("./export").then((m) => m.default),
     cache: () => import("./cache").then((m) => m.default),
     serve: () => import("./serve").then((m) => m.default),
+    remote: () => import("./remote").then((m) => m.default),
     report: () => import("./report").then((m) => m.default),
     upgrade: () => import("./upgrade").then((m) => m.default),
   },

@@ -23,9 +23,16 @@ function step(title: string, args: string[]) {
 if (existsSync(join(root, "scripts/setup-browser.ts"))) step("browser for the viewer tests", ["scripts/setup-browser.ts"]);
 step("Debian tools for the release tests", ["scripts/setup-tools.ts"]);
 step("build", ["scripts/build.ts"]);
+step("Ceph S3 server packages for the team-bucket tests", ["scripts/setup-s3.ts"]);
+
+// One S3 server (Ceph radosgw, ~3 s to start) for the whole run, stopped by pid at the end.
+const { startS3Server, stopS3Server } = await import("./s3-server");
+process.stderr.write("\n» S3 server (Ceph) for the team-bucket tests\n");
+const s3 = await startS3Server();
+process.on("exit", () => stopS3Server(s3));
 
 process.stderr.write("\n» bun test\n");
-const child = spawn(bun, ["test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+const child = spawn(bun, ["test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1", SCRYPTORUM_TEST_S3: JSON.stringify(s3) } });
 let tail = "";
 child.stderr.on("data", (chunk: Buffer) => {
   process.stderr.write(chunk);

@@ -1,0 +1,29 @@
+/**
+ * The Ceph S3 server the team-bucket tests use: the one scripts/test.ts started for the
+ * whole run (its settings in SCRYPTORUM_TEST_S3), else one started here on first use and
+ * stopped when this test process exits.
+ */
+import { startS3Server, stopS3Server, type S3Server } from "../../scripts/s3-server";
+
+let started: Promise<S3Server> | undefined;
+
+export function s3Server(): Promise<S3Server> {
+  const given = process.env.SCRYPTORUM_TEST_S3;
+  if (given) return Promise.resolve(JSON.parse(given) as S3Server);
+  if (!started) {
+    started = startS3Server();
+    started.then((server) => process.on("exit", () => stopS3Server(server)));
+  }
+  return started;
+}
+
+/** The environment a CLI child needs to reach the server (no proxy for loopback). */
+export function s3Env(server: S3Server, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    AWS_ACCESS_KEY_ID: server.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
+    HTTP_PROXY: undefined, HTTPS_PROXY: undefined, http_proxy: undefined, https_proxy: undefined,
+    ...extra,
+  };
+}
