@@ -140,7 +140,7 @@ function buildLibrary(quiet: boolean): void {
   fixDeclarationSpecifiers(lib);
 }
 
-function sha256(file: string): string {
+export function sha256(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 

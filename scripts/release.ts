@@ -7,11 +7,10 @@
  * them. Served as a GitHub release (versionless names), `<base>/latest/download/<file>` is
  * stable. An archive newer than every source is kept; `--targets` builds a subset (tests).
  */
-import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
-import { buildDefine, bunBuild, COMPILE_FLAGS, upToDate } from "./build";
+import { buildDefine, bunBuild, COMPILE_FLAGS, sha256, upToDate } from "./build";
 
 const ROOT = join(import.meta.dir, "..");
 export const RELEASE_DIR = join(ROOT, "dist", "release");
@@ -112,10 +111,6 @@ export function checkGlibcFloor(file: string): string | null {
     break;
   }
   return needed;
-}
-
-function sha256(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
 /** Compiles one target and packs it; returns the archive's path. */
