@@ -8,7 +8,7 @@
  * SIGTERM/SIGINT.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AwsClient } from "aws4fetch";
@@ -35,10 +35,28 @@ function run(cmd: string, args: string[], dir: string): string {
   return r.stdout;
 }
 
+const exited = new Map<number, string>();
+
+/** Starts a daemon in the foreground (-f), its stdout/stderr in log/<name>.out. */
 function daemon(cmd: string, args: string[], dir: string, name: string): number {
-  const child = spawn(cmd, args, { cwd: dir, stdio: ["ignore", "ignore", "ignore"], detached: false });
+  const out = openSync(join(dir, "log", `${name}.out`), "a");
+  const child = spawn(cmd, args, { cwd: dir, stdio: ["ignore", out, out], detached: false });
   child.unref();
+  child.on("exit", (code, signal) => exited.set(child.pid!, `${cmd} exited (${signal ?? code})`));
   return child.pid!;
+}
+
+/** What a failed start should say: which daemon died and the end of its output and log. */
+function diagnose(server: S3Server): string {
+  const lines: string[] = [];
+  for (const pid of server.pids) if (exited.has(pid)) lines.push(exited.get(pid)!);
+  for (const name of ["mon.out", "osd.out", "rgw.out"]) {
+    const file = join(server.dir, "log", name);
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, "utf8").trim().split("\n").filter((l) => !l.includes("rocksdb")).slice(-5).join("\n");
+    if (text) lines.push(`${name}:\n${text}`);
+  }
+  return lines.length ? `\n${lines.join("\n")}` : "";
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,6 +85,10 @@ osd pool default pgp num = 8
 osd crush chooseleaf type = 0
 mon allow pool size one = true
 mon warn on pool no redundancy = false
+# A CI disk can be 95% full: the monitor refuses to start below 5% free by default, and
+# memstore keeps the OSD's data in memory anyway.
+mon data avail crit = 0
+mon data avail warn = 0
 paxos propose interval = 0.1
 run dir = ${dir}/run
 admin socket = ${dir}/run/$name.asok
@@ -86,7 +108,12 @@ rgw dns name = 127.0.0.1
   try {
     run("monmaptool", ["--create", "--addv", "a", `[v2:127.0.0.1:${monPort}]`, "--fsid", fsid, join(dir, "monmap")], dir);
     run("ceph-mon", [...c, "--mkfs", "-i", "a", "--monmap", join(dir, "monmap")], dir);
-    pids.push(daemon("ceph-mon", [...c, "-i", "a", "-f"], dir, "mon"));
+    const mon = daemon("ceph-mon", [...c, "-i", "a", "-f"], dir, "mon");
+    pids.push(mon);
+    // The monitor is up once its admin socket exists; one that refuses to start exits at once.
+    for (const until = Date.now() + 15_000; !existsSync(join(dir, "run", "mon.a.asok")); await sleep(50)) {
+      if (exited.has(mon) || Date.now() > until) throw new Error("ceph-mon did not start");
+    }
     const osdId = run("ceph", [...c, "--connect-timeout", "15", "osd", "create"], dir).trim();
     mkdirSync(join(dir, "osd", `osd.${osdId}`), { recursive: true });
     run("ceph-osd", [...c, "-i", osdId, "--mkfs"], dir);
@@ -115,6 +142,8 @@ rgw dns name = 127.0.0.1
     return server;
   } catch (error) {
     stopS3Server(server, false);
+    const why = diagnose(server);
+    if (why && error instanceof Error) error.message += why;
     throw error;
   }
 }

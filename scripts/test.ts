@@ -4,7 +4,8 @@
  * Extra arguments go to `bun test` (a path filter, say).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(import.meta.dir, "..");
@@ -25,14 +26,29 @@ step("Debian tools for the release tests", ["scripts/setup-tools.ts"]);
 step("build", ["scripts/build.ts"]);
 step("Ceph S3 server packages for the team-bucket tests", ["scripts/setup-s3.ts"]);
 
+// Every temp folder of the run (tests, binaries they spawn, the S3 server's data) goes under
+// one TMPDIR removed at the end, so a CI machine's disk does not fill up run after run.
+const suiteTmp = mkdtempSync(join(tmpdir(), "scryptorum-suite-"));
+process.env.TMPDIR = suiteTmp;
+process.on("exit", () => rmSync(suiteTmp, { recursive: true, force: true }));
+
 // One S3 server (Ceph radosgw, ~3 s to start) for the whole run, stopped by pid at the end.
+// If it cannot start, the team-bucket tests fail with the reason and the rest still run.
 const { startS3Server, stopS3Server } = await import("./s3-server");
 process.stderr.write("\n» S3 server (Ceph) for the team-bucket tests\n");
-const s3 = await startS3Server();
-process.on("exit", () => stopS3Server(s3));
+const s3env: Record<string, string> = {};
+try {
+  const s3 = await startS3Server();
+  process.on("exit", () => stopS3Server(s3));
+  s3env.SCRYPTORUM_TEST_S3 = JSON.stringify(s3);
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`S3 server failed to start; the team-bucket tests will fail:\n${message}\n`);
+  s3env.SCRYPTORUM_TEST_S3_ERROR = message;
+}
 
 process.stderr.write("\n» bun test\n");
-const child = spawn(bun, ["test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1", SCRYPTORUM_TEST_S3: JSON.stringify(s3) } });
+const child = spawn(bun, ["test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1", ...s3env } });
 let tail = "";
 child.stderr.on("data", (chunk: Buffer) => {
   process.stderr.write(chunk);

@@ -2,17 +2,18 @@
  * `scryptorum remote add|list|remove|check` through the binary, `check` against a real S3
  * server (Ceph radosgw, started once per test run).
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, tempDir } from "../helpers/cli";
-import { s3Env, s3Server } from "../helpers/s3";
+import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
 import type { S3Server } from "../../scripts/s3-server";
 
 let server: S3Server;
 beforeAll(async () => {
   server = await s3Server();
 }, 120_000);
+afterAll(releaseS3Server);
 
 async function project(): Promise<string> {
   const dir = tempDir("scryptorum-remote-");
