@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { hash } from "ohash";
 import { dirname, join } from "pathe";
 import { PROJECT_FILE } from "../core/layout";
+import { currentCase } from "../core/scope";
 import { writeJsonAtomic } from "../core/run";
 
 export const CACHE_DIR = "cache";
@@ -56,13 +57,18 @@ export const cacheFile = (projectRoot: string, provider: string, key: string) =>
 
 /**
  * The cache key of a request: an ohash of provider, API, model and the request without the
- * options named in `ignore` (ones that change neither the answer nor its shape).
+ * options named in `ignore` (ones that change neither the answer nor its shape), and of
+ * the trial when it is not the first: inside `evaluate({ trials })` each trial of a case
+ * gets its own answer (else every trial would replay the first), while trial 0 keeps the
+ * key a call outside an evaluation has.
  *
  * @example
  * cacheKey("openai", "chat.completions", "gpt-4o", body, ["user", "metadata"]);
  */
-export function cacheKey(provider: string, api: string, model: string, request: Record<string, unknown>, ignore: readonly string[] = []): string {
-  return hash({ v: CACHE_FORMAT, provider, api, model, request: semanticRequest(request, ignore) });
+export function cacheKey(provider: string, api: string, model: string, request: Record<string, unknown>, ignore: readonly string[] = [], trial = currentCase()?.trial ?? 0): string {
+  const parts: Record<string, unknown> = { v: CACHE_FORMAT, provider, api, model, request: semanticRequest(request, ignore) };
+  if (trial > 0) parts.trial = trial;
+  return hash(parts);
 }
 
 /** The request as the cache keys and stores it: without the ignored options and undefined values. */

@@ -35,6 +35,17 @@ export function renderDiff(d: RunDiff, view: ViewOptions): string[] {
       lines.push(clip(`  ${clip(c.key, w).padEnd(w)}  ${change}`, view.width));
     }
   }
+  const prompts = d.prompt_versions ?? [];
+  if (prompts.length) {
+    lines.push("", title("PROMPT VERSIONS", view));
+    const w = Math.min(28, Math.max(...prompts.map((p) => p.name.length)));
+    const list = (v: string[]) => (v.length ? v.join(", ") : "(not used)");
+    for (const p of prompts) {
+      const change = p.status === "same" ? `${list(p.a)} (same)` : `${list(p.a)} → ${list(p.b)}`;
+      lines.push(clip(`  ${clip(p.name, w).padEnd(w)}  ${change}`, view.width));
+    }
+    for (const p of prompts) if (p.diff) lines.push("", ...paintDiff(p.diff, view));
+  }
   for (const f of d.files) {
     lines.push("");
     if (f.binary || f.diff === null) lines.push(paint(`Binary file ${f.path} ${f.status}`, "bold", view.color));

@@ -6,6 +6,7 @@
 import { writeCacheEntry, CACHE_FORMAT } from "../cache";
 import type { Run } from "../core/run";
 import { newSpanId } from "../core/runtime";
+import { promptsForCall, type PromptRef } from "../core/scope";
 import { normalizeUsage } from "../core/usage";
 import { estimateCost } from "../prices";
 
@@ -53,6 +54,8 @@ export class CallRecorder {
   private ttft: number | undefined;
   private logged = false;
   private cache: { root: string; key: string; request: unknown } | undefined;
+  /** The prompt versions rendered for this call (taken when it starts). */
+  private readonly prompts: PromptRef[] | undefined = promptsForCall();
 
   constructor(
     private readonly run: Run,
@@ -124,6 +127,7 @@ export class CallRecorder {
     if (outcome?.model !== undefined && outcome.model !== s.model) r.response_model = outcome.model;
     if (outcome?.responseId !== undefined) r.response_id = outcome.responseId;
     if (outcome?.finishReason !== undefined && outcome.finishReason !== null) r.finish_reason = outcome.finishReason;
+    if (this.prompts) r.prompts = this.prompts;
     if (s.extra) for (const [k, v] of Object.entries(s.extra)) if (v !== undefined && !(k in r)) r[k] = v;
     r.params = s.params;
     if (end.stream) r.stream = true;

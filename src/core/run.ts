@@ -9,6 +9,7 @@ import { JsonlWriter } from "./jsonl";
 import { runFiles, FORMAT } from "./layout";
 import { redactArgv, redactConfig } from "./redact";
 import { currentSpanId, newSpanId, runtime, type Plugin } from "./runtime";
+import { promptsForCall } from "./scope";
 import { isoTimestamp, safeStringify } from "./serialize";
 import { normalizeUsage, type Usage } from "./usage";
 import { validateName } from "./validate";
@@ -329,6 +330,8 @@ export class Run {
       if (parent !== undefined) record.parent_span_id = parent;
     }
     if (call.usage !== undefined) record.usage = normalizeUsage(call.usage) ?? call.usage;
+    const prompts = promptsForCall();
+    if (prompts) record.prompts = prompts;
     // null is a value here: "cost unknown" (an unpriced model), never a guess.
     const cost = call.costUsd !== undefined ? call.costUsd : call.cost_usd;
     if (cost !== undefined) record.cost_usd = cost;

@@ -5,10 +5,10 @@
  * successful result in the run are skipped, so `scryptorum run … --resume <run-id>` reruns
  * only what is missing.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync } from "node:fs";
 import { UserError } from "../core/errors";
 import { readJsonl } from "../core/jsonl";
+import { currentCase, runInCase, type CaseScope } from "../core/scope";
 import { registry } from "../plugins/registry";
 import { getCurrentRun } from "../tracking/context";
 import { dataset as loadDataset, type Dataset, type EvalCase } from "./dataset";
@@ -46,6 +46,10 @@ export interface CaseResultRecord {
   error?: { name: string; message: string };
   duration_ms: number;
   cost_usd?: number;
+  /** Prompt name -> version rendered for this case (src/core/scope.ts). */
+  prompts?: Record<string, string>;
+  /** Rate-limited LLM calls retried for this case (src/clients/limiter.ts). */
+  retries?: number;
 }
 
 export interface EvaluateSummary {
@@ -62,10 +66,6 @@ export interface EvaluateSummary {
   scores: Record<string, Aggregate>;
 }
 
-interface CaseScope {
-  cost: number;
-}
-const caseScope = new AsyncLocalStorage<CaseScope>();
 let spent = 0;
 
 // LLM calls logged while a case runs add their cost to that case (and to the budget).
@@ -73,7 +73,7 @@ const COST_PLUGIN = {
   name: "scryptorum:eval-cost",
   onEvent(record: Record<string, unknown>) {
     if (record.event_type !== "llm_call" || typeof record.cost_usd !== "number") return;
-    const scope = caseScope.getStore();
+    const scope = currentCase();
     if (!scope) return;
     scope.cost += record.cost_usd;
     spent += record.cost_usd;
@@ -139,12 +139,13 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   const startSpent = spent;
   const results: CaseResultRecord[] = [];
   let next = 0;
+  let rateLimitRetries = 0;
   let stopped: "budget" | undefined;
 
   const runOne = async ({ c, trial }: { c: EvalCase; trial: number }) => {
-    const scope: CaseScope = { cost: 0 };
+    const scope: CaseScope = { caseId: c.id, trial, cost: 0, retries: 0 };
     const start = performance.now();
-    const result = await caseScope.run(scope, async () => {
+    const result = await runInCase(scope, async () => {
       const rec: CaseResultRecord = { case_id: c.id, trial, input: c.input, output: null, scores: {}, duration_ms: 0 };
       if (c.expected !== undefined) rec.expected = c.expected;
       for (let attempt = 0; ; attempt++) {
@@ -177,6 +178,11 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     });
     result.duration_ms = Math.round((performance.now() - start) * 1000) / 1000;
     if (scope.cost > 0) result.cost_usd = scope.cost;
+    if (scope.prompts) result.prompts = { ...scope.prompts };
+    if (scope.retries > 0) {
+      result.retries = scope.retries;
+      rateLimitRetries += scope.retries;
+    }
     run?.logEvent("case_result", result as unknown as Record<string, unknown>);
     results.push(result);
   };

@@ -3,11 +3,18 @@
  * `.txt`, or any other extension) of the current run's experiment. `{{name}}` (and
  * `{{a.b}}`) placeholders are filled by `render(vars)`; a missing variable is an error
  * before any model call. `version` is the first 12 hex digits of the text's sha256.
+ *
+ * Each render inside a run writes a `prompt_version` event (name, version, text) the first
+ * time that version is rendered in the run, and marks the `llm_call` records that follow
+ * with `prompts: [{ name, version }]` (see src/core/scope.ts), so `scryptorum prompts` and
+ * `diff` can say which version produced which outputs.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "pathe";
 import { UserError } from "../core/errors";
+import { firstRenderIn, notePromptRender } from "../core/scope";
+import { getCurrentRun } from "../tracking/context";
 import { experimentDirOfCurrentRun } from "./dataset";
 
 export interface Prompt {
@@ -37,17 +44,23 @@ function lookup(vars: Record<string, unknown>, path: string): { found: boolean; 
  * @example
  * makePrompt("greet", "Hello {{name}}").render({ name: "Ada" }); // "Hello Ada"
  */
-export function makePrompt(name: string, text: string): Prompt {
+export function makePrompt(name: string, text: string, file?: string): Prompt {
   const variables = [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
+  const version = createHash("sha256").update(text).digest("hex").slice(0, 12);
   return {
     name,
     text,
-    version: createHash("sha256").update(text).digest("hex").slice(0, 12),
+    version,
     variables,
     render(vars = {}) {
       const missing = variables.filter((v) => !lookup(vars, v).found);
       if (missing.length) {
         throw new UserError(`prompt "${name}" needs ${missing.map((m) => `"${m}"`).join(", ")}: pass ${missing.length === 1 ? "it" : "them"} to render({ ${missing.map((m) => `${m.split(".")[0]}: …`).join(", ")} })`);
+      }
+      const run = getCurrentRun();
+      if (run) {
+        notePromptRender(name, version);
+        if (firstRenderIn(run, name, version)) run.logEvent("prompt_version", file === undefined ? { name, version, text } : { name, version, file, text });
       }
       return text.replace(PLACEHOLDER, (_, path: string) => {
         const v = lookup(vars, path).value;
@@ -69,5 +82,5 @@ export function prompt(name: string): Prompt {
   const candidates = existsSync(dir) ? readdirSync(dir).filter((f) => f === name || f.startsWith(`${name}.`)) : [];
   const file = [`${name}.md`, `${name}.txt`].find((f) => candidates.includes(f)) ?? candidates.sort()[0];
   if (!file) throw new UserError(`no prompt "${name}": put ${name}.md (or ${name}.txt) in ${dir}`);
-  return makePrompt(name, readFileSync(join(dir, file), "utf8"));
+  return makePrompt(name, readFileSync(join(dir, file), "utf8"), `prompts/${file}`);
 }

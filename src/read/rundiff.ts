@@ -1,6 +1,6 @@
 /**
- * What changed between two runs: run.json's config (key by key and as a text diff), and for
- * milestones the copied `config/` and `prompts/` files and the code snapshot (manifests
+ * What changed between two runs: run.json's config (key by key and as a text diff), the
+ * prompt versions each rendered (with the text change), and for milestones the copied `config/` and `prompts/` files and the code snapshot (manifests
  * compared by sha256, changed text files diffed).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -8,6 +8,7 @@ import { join } from "pathe";
 import { runFiles } from "../core/layout";
 import { readRunJson } from "../core/runfile";
 import { unifiedDiff } from "./diff";
+import { diffPromptVersions, type PromptChange } from "./prompts";
 
 export type ChangeStatus = "added" | "removed" | "modified";
 
@@ -33,6 +34,8 @@ export interface RunDiff {
   b: string;
   config: ConfigChange[];
   files: FileChange[];
+  /** The prompt versions each run rendered (`prompt_version` events), per prompt name. */
+  prompt_versions: PromptChange[];
   /** What could not be compared, and why (a trial has no snapshot, say). */
   notes: string[];
   counts: Record<ChangeStatus, number>;
@@ -83,7 +86,8 @@ export function diffRuns(dirA: string, dirB: string): RunDiff {
 
   const counts: Record<ChangeStatus, number> = { added: 0, removed: 0, modified: 0 };
   for (const f of files) counts[f.status]++;
-  return { a: metaA.run_id, b: metaB.run_id, config, files, notes, counts };
+  const prompt_versions = diffPromptVersions(dirA, dirB, metaA.run_id, metaB.run_id);
+  return { a: metaA.run_id, b: metaB.run_id, config, files, prompt_versions, notes, counts };
 }
 
 function missing(metaA: { run_id: string }, a: string, metaB: { run_id: string }, b: string): string {

@@ -4,6 +4,7 @@
  */
 import { newSpanId, runtime } from "../core/runtime";
 import type { Run } from "../core/run";
+import { promptsForCall } from "../core/scope";
 import { normalizeUsage } from "../core/usage";
 import { estimateCost } from "../prices";
 import { describeError } from "../core/run";
@@ -183,6 +184,8 @@ export function llmCall(opts: string | LlmCallOptions): Wrapper {
           name: opName,
         };
         if (c.parent !== undefined) event.parent_span_id = c.parent;
+        const prompts = promptsForCall();
+        if (prompts) event.prompts = prompts;
         if (c.ok) {
           const usage = normalizeUsage(c.value);
           if (usage) event.usage = usage;
