@@ -21,7 +21,7 @@ describe("scryptorum diff", () => {
   test("--json lists config keys and files", () => {
     const { code, json } = cliJson(f.dir, "diff", "qa", "v1", "v2");
     expect(code).toBe(0);
-    expect(Object.keys(json)).toEqual(["a", "b", "config", "files", "notes", "counts"]);
+    expect(Object.keys(json)).toEqual(["a", "b", "config", "files", "prompt_versions", "notes", "counts"]);
     expect(json.config).toEqual([{ key: "temperature", status: "changed", a: 0.2, b: 0.7 }]);
     expect(json.files.map((x: any) => [x.section, x.path, x.status])).toEqual([
       ["run_config", "run.json#config", "modified"],
