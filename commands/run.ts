@@ -22,6 +22,9 @@ export default defineCommand({
     "run-id": { type: "string", description: "The milestone's id (default: ms-YYYYMMDD-HHMMSS)", valueHint: "id" },
     config: { type: "string", description: "A JSON file merged over the experiment's config/config.json and the wrapper's config", valueHint: "file" },
     otlp: { type: "boolean", description: "Send the run live to an OpenTelemetry collector (OTEL_EXPORTER_OTLP_*, or \"otlp\" in .scryptorum)" },
+    resume: { type: "string", description: "Reopen this run (milestone or trial_run) and run only the eval cases without a result in it", valueHint: "run-id" },
+    force: { type: "boolean", description: "With --resume: resume even though the dataset, prompts or scorers changed" },
+    "max-cost-usd": { type: "string", description: "Budget of evaluate() in US dollars, over the code's maxCostUsd (a higher cap to resume a run stopped at its budget)", valueHint: "usd" },
     cache: { type: "boolean", description: "Answer repeated LLM requests from the project's cache/ (same as SCRYPTORUM_CACHE=1)" },
     ...sharedArgs,
   },
@@ -40,10 +43,15 @@ export default defineCommand({
       config: args.config,
       projectRoot: args["project-root"],
       otlp: args.otlp,
+      resume: args.resume,
+      force: args.force,
+      maxCostUsd: args["max-cost-usd"],
       userArgs: (data as DispatchData | undefined)?.rest ?? splitAtDashDash(rawArgs).rest,
     });
     // Set only after every check passed; wrapped clients read it at each call.
     if (args.cache) process.env.SCRYPTORUM_CACHE = "1";
+    if (args.force) process.env.SCRYPTORUM_RESUME_FORCE = "1";
+    if (args["max-cost-usd"] !== undefined) process.env.SCRYPTORUM_MAX_COST_USD = args["max-cost-usd"];
     const { summary, error, signal, printed } = await executeRun(prepared, { quietStdout: args.json });
     // With --json, stdout stays sent to stderr for the user's code: the JSON goes to fd 1 itself.
     // A failed run's JSON says why: {name, message} of what the user's code threw.

@@ -8,7 +8,8 @@ import { relative, resolve } from "pathe";
 import { UserError } from "../core/errors";
 import { Experiment, type RunSummary } from "../core/experiment";
 import { Project } from "../core/project";
-import type { RunTypeName } from "../core/run";
+import type { RunMeta, RunTypeName } from "../core/run";
+import { checkResume, revertResume } from "../core/resume";
 import { runtime } from "../core/runtime";
 import { receivedSignal } from "../core/lifecycle";
 import { validateName, validateRunId } from "../core/validate";
@@ -39,6 +40,12 @@ export interface RunRequest {
   cwd?: string;
   /** `--otlp`: send the run live to an OpenTelemetry collector. */
   otlp?: boolean;
+  /** `--resume <run-id>`: reopen that run and add what it is missing. */
+  resume?: string;
+  /** `--force`: resume although the evaluation changed. */
+  force?: boolean;
+  /** `--max-cost-usd`: evaluate()'s budget, over the code's own. */
+  maxCostUsd?: string;
 }
 
 /** A request that passed every check; nothing has been written yet. */
@@ -47,6 +54,8 @@ export interface PreparedRun {
   experiment: string;
   type: RunTypeName;
   runId?: string;
+  /** Set for `--resume`: `runId` names the run to reopen. */
+  resume?: boolean;
   mode: "module" | "script";
   /** The spec as the user gave it (without `#Export`), for messages. */
   spec: string;
@@ -123,9 +132,22 @@ export function prepareRun(req: RunRequest): PreparedRun {
     throw new UserError("--run-id is only for milestone runs: add --milestone, or drop --run-id");
   }
   const experiment = validateName(req.experiment, "experiment name");
-  const type: RunTypeName = req.milestone ? "milestone" : "trial";
+  let type: RunTypeName = req.milestone ? "milestone" : "trial";
   if (req.runId !== undefined) validateRunId(req.runId);
+  if (req.force && req.resume === undefined) throw new UserError("--force is for --resume <run-id>: add it, or drop --force");
+  if (req.maxCostUsd !== undefined && !(req.maxCostUsd.trim() !== "" && Number.isFinite(Number(req.maxCostUsd)) && Number(req.maxCostUsd) >= 0)) {
+    throw new UserError(`--max-cost-usd ${req.maxCostUsd} is not an amount: give US dollars, like --max-cost-usd 5`);
+  }
+  if (req.resume !== undefined && req.runId !== undefined) {
+    throw new UserError("--resume keeps the run's own id: drop --run-id");
+  }
   const project = Project.find(cwd, req.projectRoot);
+  let resumed: RunMeta | undefined;
+  if (req.resume !== undefined) {
+    resumed = checkResume(project.root, experiment, req.resume);
+    if (req.milestone && resumed.run_type !== "milestone") throw new UserError(`--resume ${req.resume}: that run is a ${resumed.run_type}, and a resumed run keeps its type: drop --milestone`);
+    type = resumed.run_type;
+  }
   let target: { spec: string; exportName?: string; file: string };
   if (req.module !== undefined) {
     const { spec, exportName } = splitExport(req.module);
@@ -144,7 +166,7 @@ export function prepareRun(req: RunRequest): PreparedRun {
   }
   const config = req.config !== undefined ? readConfigFile(req.config, cwd) : {};
   const baseConfig = Experiment.readConfig(project.root, experiment);
-  Experiment.checkNewRun(project.root, experiment, type, req.runId);
+  if (!resumed) Experiment.checkNewRun(project.root, experiment, type, req.runId);
   const plugins = (project.anchor?.plugins ?? []).map((p) => {
     if (typeof p !== "string" || !project.anchorDir) throw new UserError(`"plugins" in .scryptorum must be a list of file paths`);
     try {
@@ -158,7 +180,8 @@ export function prepareRun(req: RunRequest): PreparedRun {
     project,
     experiment,
     type,
-    runId: req.runId,
+    runId: resumed ? resumed.run_id : req.runId,
+    ...(resumed ? { resume: true } : {}),
     mode: req.module !== undefined ? "module" : "script",
     spec: target.spec,
     file: target.file,
@@ -222,9 +245,9 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   const exp = new Experiment(p.project, p.experiment);
   // config/config.json, then a wrapper's own config (applied when it joins), then --config.
   const config = defu(p.config, p.baseConfig) as Record<string, unknown>;
-  const run = exp.createRun(p.type, p.runId, { config, argv: p.argv, cwd: p.cwd });
+  const run = p.resume ? exp.resumeRun(p.runId!, { config, argv: p.argv }) : exp.createRun(p.type, p.runId, { config, argv: p.argv, cwd: p.cwd });
   const what = `${p.mode === "module" ? "--module" : "--script"} ${p.spec}${p.exportName ? `#${p.exportName}` : ""}`;
-  logger.info(`started ${run.id} (${p.type}) of experiment "${p.experiment}": ${what}`);
+  logger.info(`${p.resume ? "resumed" : "started"} ${run.id} (${p.type}) of experiment "${p.experiment}": ${what}`);
   runtime.cliRun = run;
   runtime.cliConfig = p.config;
   runtime.cliBaseConfig = p.baseConfig;
@@ -248,6 +271,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   };
   process.on("exit", onExit);
   let signal: "SIGINT" | "SIGTERM" | undefined;
+  let refused: unknown;
   try {
     if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, config, watch);
     else await runScript(p.file, p.spec, run, watch);
@@ -262,7 +286,11 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     else run.finish();
   } catch (thrown) {
     error = normalizeLoadError(thrown);
-    run.fail(error);
+    // A resume refused by the evaluation (its dataset, prompts or scorers changed): the run
+    // is put back exactly as it was, and the refusal is a usage error (exit 2).
+    if (p.resume && (error as { resumeRefused?: boolean })?.resumeRefused && revertResume(run)) {
+      refused = error;
+    } else run.fail(error);
   } finally {
     await waitForPlugins(10_000);
     if (p.otlp) registry.unregister("scryptorum:otlp");
@@ -273,6 +301,11 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     runtime.cliRun = undefined;
     runtime.cliConfig = undefined;
     runtime.cliBaseConfig = undefined;
+  }
+  if (refused !== undefined) {
+    printed = true;
+    process.off("exit", onExit);
+    throw refused;
   }
   const summary = exp.runSummary(run.id);
   if (!summary) throw new Error(`Failed to read run ${run.id} back from ${run.dir}`);

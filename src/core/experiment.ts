@@ -12,6 +12,7 @@ import { Project } from "./project";
 import { Run, newRunMeta, type RunTypeName } from "./run";
 import { checkFormat, readRunJson, reportedStatus, type ReportedStatus } from "./runfile";
 import { acquireTrialLock, checkTrialLock, releaseTrialLock } from "./trial-lock";
+import { resumeRun } from "./resume";
 import { TRIAL_RUN_ID, validateName, validateRunId } from "./validate";
 import { hostname } from "node:os";
 import { captureMilestone, resolveSourceRoot, snapshotOptionsFromAnchor } from "../snapshot";
@@ -199,6 +200,18 @@ export class Experiment {
       throw new UserError(`run "${id}" does not exist in experiment "${this.name}": check the id with \`scryptorum list-runs ${this.name}\``);
     }
     return new Run({ dir, owned: false, meta: readRunJson(dir) });
+  }
+
+  /**
+   * Reopens a finished, failed, interrupted or crashed run as this process's own, to add
+   * what it is missing (`evaluate()` then runs only the cases without a result). A trial
+   * is not emptied. See `scryptorum run --resume`.
+   *
+   * @example
+   * const run = exp.resumeRun("ms-20260101-120000");
+   */
+  resumeRun(runId: string, opts: { config?: Record<string, unknown>; argv?: string[] } = {}): Run {
+    return resumeRun(this.project.root, this.name, runId, opts);
   }
 
   /** Every run with its status (`crashed` detected) and the last value of each metric, oldest first. */

@@ -126,6 +126,10 @@ export interface RunInit {
   owned: boolean;
   /** Called once when an owned run closes (a trial releases its lock). */
   onClose?: () => void;
+  /** Reopened by `resumeRun`: logs `run_resumed` instead of `run_started`. */
+  resumed?: boolean;
+  /** Seconds the run already ran before it was resumed (its duration counts them, not the pause). */
+  elapsedBefore?: number;
 }
 
 /**
@@ -164,7 +168,7 @@ export class Run {
     this.metricsFile = files.metrics;
     this.timingsFile = files.timings;
     this.artifactsDir = files.artifacts;
-    this.startedMs = Date.parse(init.meta.started_at) || Date.now();
+    this.startedMs = init.elapsedBefore !== undefined ? Date.now() - init.elapsedBefore * 1000 : Date.parse(init.meta.started_at) || Date.now();
     this.runIdJson = JSON.stringify(init.meta.run_id);
     this.events = new JsonlWriter(this.logFile);
     this.metrics = new JsonlWriter(this.metricsFile);
@@ -173,7 +177,8 @@ export class Run {
     if (this.owned) {
       this.writeMeta();
       runtime.ownedRuns.add(this);
-      this.logEvent("run_started", { run_type: this.meta.run_type, experiment: this.meta.experiment });
+      if (init.resumed) this.logEvent("run_resumed", { run_type: this.meta.run_type, experiment: this.meta.experiment, pid: process.pid });
+      else this.logEvent("run_started", { run_type: this.meta.run_type, experiment: this.meta.experiment });
       this.events.flush(); // on disk before any user code runs (or blocks)
       this.callPlugins("onRunStart");
     } else {
@@ -476,6 +481,21 @@ export class Run {
   /** Marks the run interrupted (used by the signal handlers). */
   interrupt(signal?: string): void {
     this.close("interrupted", undefined, signal);
+  }
+
+  /**
+   * Lets go of an owned run without marking it: writers closed, no status written, no
+   * plugin told (a refused resume puts the run back as it was; see resumeRun).
+   */
+  release(): void {
+    if (this.closed) return;
+    this.closed = true;
+    runtime.ownedRuns.delete(this);
+    this.events.close();
+    this.metrics.close();
+    this.timings.close();
+    this.onClose?.();
+    this.onClose = undefined;
   }
 
   private close(status: RunStatus, error?: unknown, signal?: string): void {

@@ -19,6 +19,10 @@ export interface CaseScope {
   retries: number;
   /** Prompt name -> version rendered inside the case (latest render wins). */
   prompts?: Record<string, string>;
+  /** evaluate() has a budget: an LLM call of unknown cost must stop it. */
+  capped?: boolean;
+  /** The model of the first call in the case whose cost is unknown (set only when capped). */
+  unpriced?: string;
 }
 
 export interface PromptRef {

@@ -6,6 +6,7 @@
  * only what is missing.
  */
 import { existsSync } from "node:fs";
+import { join } from "pathe";
 import { UserError } from "../core/errors";
 import { readJsonl } from "../core/jsonl";
 import { currentCase, runInCase, type CaseScope } from "../core/scope";
@@ -13,6 +14,9 @@ import { registry } from "../plugins/registry";
 import { getCurrentRun } from "../tracking/context";
 import { dataset as loadDataset, type Dataset, type EvalCase } from "./dataset";
 import { aggregate, type Aggregate } from "./stats";
+import { caseHashes, fingerprint, fingerprintChanges, ResumeRefused, type Fingerprint } from "./fingerprint";
+import { createProgress } from "./progress";
+import type { Run } from "../core/run";
 
 export type ScoreValue = number | boolean | { score: number | boolean; reason?: string };
 export type Scorer<I = any, O = any, E = any> = (args: { input: I; output: O; expected: E | undefined; metadata: Record<string, unknown> | undefined }) => ScoreValue | Promise<ScoreValue>;
@@ -26,12 +30,23 @@ export interface EvaluateOptions<I = any, O = any, E = any> {
   concurrency?: number;
   /** Runs of each case (default 1). */
   trials?: number;
-  /** Stop starting cases once the LLM calls logged by the tasks cost this much. */
+  /**
+   * Stop starting cases once the LLM calls logged by the tasks cost this much. The cost of
+   * the cases in flight is reserved (at the mean cost of a finished case), and a call whose
+   * cost is unknown (a model with no price) stops the evaluation: the cap could never trip.
+   * `scryptorum run --max-cost-usd` overrides it (to resume with a higher cap).
+   */
   maxCostUsd?: number;
   /** Retries of a task that throws, with exponential backoff and jitter (default 0). */
   retries?: number;
-  /** Skip cases (and trials) that already have a successful result in the run (default true). */
-  resume?: boolean;
+  /**
+   * Skip cases (and trials) that already have a successful result in the run (default true).
+   * In a resumed run the dataset, prompts and scorers must be those it began with, unless
+   * `{ force: true }` (or `scryptorum run --resume … --force`).
+   */
+  resume?: boolean | { force?: boolean };
+  /** Progress on stderr: a live line on a terminal, a line per 10% otherwise (default true; SCRYPTORUM_PROGRESS=0 turns it off). */
+  progress?: boolean;
 }
 
 /** One `case_result` record. */
@@ -63,6 +78,8 @@ export interface EvaluateSummary {
   cost_usd: number;
   /** Set when `maxCostUsd` stopped the evaluation before every case ran. */
   stopped?: "budget";
+  /** Case/trial pairs not run because the budget stopped the evaluation. */
+  remaining?: number;
   scores: Record<string, Aggregate>;
 }
 
@@ -72,13 +89,33 @@ let spent = 0;
 const COST_PLUGIN = {
   name: "scryptorum:eval-cost",
   onEvent(record: Record<string, unknown>) {
-    if (record.event_type !== "llm_call" || typeof record.cost_usd !== "number") return;
+    if (record.event_type !== "llm_call") return;
     const scope = currentCase();
     if (!scope) return;
+    if (typeof record.cost_usd !== "number") {
+      if (scope.capped && scope.unpriced === undefined && !record.error) scope.unpriced = String(record.model ?? "unknown");
+      return;
+    }
     scope.cost += record.cost_usd;
     spent += record.cost_usd;
   },
 };
+
+/** Which evaluate() call of a run this is (a run may hold several evaluations). */
+const evalCounts = new WeakMap<Run, number>();
+
+/** The budget: the option, unless `scryptorum run --max-cost-usd` set a new one. */
+function budgetOf(opt: number | undefined): number | undefined {
+  const env = process.env.SCRYPTORUM_MAX_COST_USD;
+  if (env !== undefined && env !== "") {
+    const v = Number(env);
+    if (!Number.isFinite(v) || v < 0) throw new UserError(`SCRYPTORUM_MAX_COST_USD="${env}" is not an amount: give a number of US dollars, like 5`);
+    return v;
+  }
+  if (opt === undefined) return undefined;
+  if (typeof opt !== "number" || !Number.isFinite(opt) || opt < 0) throw new UserError(`evaluate(): maxCostUsd must be a number of US dollars, like 5, not ${JSON.stringify(opt)}`);
+  return opt;
+}
 
 function describe(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
@@ -95,18 +132,29 @@ function toScore(v: ScoreValue): { score: number; reason?: string } {
   throw new TypeError(`a scorer returned ${JSON.stringify(v)}: return a number, a boolean or { score, reason }`);
 }
 
-/** Successful results already in the run (for resume), by `case_id#trial`. */
-function previousResults(): Map<string, CaseResultRecord> {
-  const run = getCurrentRun();
-  const done = new Map<string, CaseResultRecord>();
-  if (!run) return done;
+interface Previous {
+  /** Successful results already in the run, by `case_id#trial`. */
+  done: Map<string, CaseResultRecord>;
+  /** The first `eval_started` of each evaluation index (what a resume is checked against). */
+  started: Map<number, Record<string, unknown>>;
+}
+
+/** What the run already holds (for resume). */
+function previousResults(run: Run | undefined): Previous {
+  const prev: Previous = { done: new Map(), started: new Map() };
+  if (!run) return prev;
   run.flush();
-  if (!existsSync(run.logFile)) return done;
+  if (!existsSync(run.logFile)) return prev;
   readJsonl(run.logFile, (r) => {
+    if (r.event_type === "eval_started") {
+      const i = typeof r.eval_index === "number" ? r.eval_index : 0;
+      if (!prev.started.has(i)) prev.started.set(i, r);
+      return;
+    }
     if (r.event_type !== "case_result" || r.error) return;
-    done.set(`${r.case_id}#${r.trial}`, r as unknown as CaseResultRecord);
+    prev.done.set(`${r.case_id}#${r.trial}`, r as unknown as CaseResultRecord);
   });
-  return done;
+  return prev;
 }
 
 /**
@@ -130,20 +178,50 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   const trials = Math.max(1, Math.floor(opts.trials ?? 1));
   const retries = Math.max(0, Math.floor(opts.retries ?? 0));
   const data: Dataset = typeof opts.data === "string" ? loadDataset(opts.data) : "hash" in (opts.data as object) ? (opts.data as Dataset) : loadDataset(opts.data as unknown[]);
+  const maxCost = budgetOf(opts.maxCostUsd);
   const run = getCurrentRun();
-  const previous = opts.resume === false ? new Map<string, CaseResultRecord>() : previousResults();
+  const evalIndex = run ? (evalCounts.get(run) ?? 0) : 0;
+  if (run) evalCounts.set(run, evalIndex + 1);
+  const prev = opts.resume === false ? { done: new Map<string, CaseResultRecord>(), started: new Map() } : previousResults(run);
+  const previous = prev.done;
+  const print = typeof opts.progress === "boolean" ? opts.progress : process.env.SCRYPTORUM_PROGRESS !== "0";
+  const fp = fingerprint(data, opts.scores, run ? join(run.dir, "..", "..") : undefined);
+  const cases = caseHashes(data);
+  // A resumed run: the evaluation must be the one it began (else its results mix two).
+  const first = prev.started.get(evalIndex);
+  let forced: string[] | undefined;
+  if (run && first && first.fingerprint) {
+    const changes = fingerprintChanges(first.fingerprint as Fingerprint, fp, first.case_hashes as Record<string, string> | undefined, cases);
+    const force = (typeof opts.resume === "object" && opts.resume?.force === true) || process.env.SCRYPTORUM_RESUME_FORCE === "1";
+    if (changes.length && !force) throw new ResumeRefused(run.id, changes);
+    if (changes.length) {
+      forced = changes;
+      process.stderr.write(`[warn] resuming run "${run.id}" although ${changes.join("; ")} (--force)\n`);
+    }
+  }
   const jobs: { c: EvalCase; trial: number }[] = [];
   for (const c of data) for (let t = 0; t < trials; t++) if (!previous.has(`${c.id}#${t}`)) jobs.push({ c, trial: t });
-  run?.logEvent("eval_started", { dataset: data.name, dataset_hash: data.hash, cases: data.length, trials, scorers: Object.keys(opts.scores), to_run: jobs.length, skipped: data.length * trials - jobs.length });
+  const skippedCount = data.length * trials - jobs.length;
+  run?.logEvent("eval_started", {
+    dataset: data.name, dataset_hash: data.hash, cases: data.length, trials, scorers: Object.keys(opts.scores), to_run: jobs.length, skipped: skippedCount,
+    eval_index: evalIndex, fingerprint: fp, case_hashes: cases, ...(maxCost !== undefined ? { max_cost_usd: maxCost } : {}), ...(forced ? { forced_changes: forced } : {}),
+  });
+  if (print && skippedCount > 0) process.stderr.write(`eval ${data.name}: ${skippedCount} of ${data.length * trials} already done in run "${run?.id}", ${jobs.length} to run\n`);
   if (!registry.list().some((p) => p.name === COST_PLUGIN.name)) registry.register(COST_PLUGIN);
   const startSpent = spent;
   const results: CaseResultRecord[] = [];
   let next = 0;
   let rateLimitRetries = 0;
   let stopped: "budget" | undefined;
+  let unpriced: string | undefined;
+  let inFlight = 0;
+  let finishedCost = 0;
+  let finishedCount = 0;
+  let errorCount = 0;
+  const progress = print ? createProgress(data.name) : undefined;
 
   const runOne = async ({ c, trial }: { c: EvalCase; trial: number }) => {
-    const scope: CaseScope = { caseId: c.id, trial, cost: 0, retries: 0 };
+    const scope: CaseScope = { caseId: c.id, trial, cost: 0, retries: 0, capped: maxCost !== undefined };
     const start = performance.now();
     const result = await runInCase(scope, async () => {
       const rec: CaseResultRecord = { case_id: c.id, trial, input: c.input, output: null, scores: {}, duration_ms: 0 };
@@ -185,18 +263,51 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     }
     run?.logEvent("case_result", result as unknown as Record<string, unknown>);
     results.push(result);
+    finishedCost += scope.cost;
+    finishedCount++;
+    if (result.error) errorCount++;
+    if (scope.unpriced !== undefined && unpriced === undefined) unpriced = scope.unpriced;
+    progress?.update({ done: results.length, total: jobs.length, errors: errorCount, spentUsd: spent - startSpent });
   };
 
+  // With a budget: the cases in flight reserve the mean cost of a finished case, and until
+  // one has finished (its cost unknown) only one case runs.
+  const mayStart = (): boolean => {
+    if (maxCost === undefined) return true;
+    const used = spent - startSpent;
+    if (used >= maxCost * (1 - 1e-9)) return false;
+    if (finishedCount === 0) return inFlight === 0;
+    const perCase = finishedCost / finishedCount;
+    // A relative epsilon: 29 cents summed in floating point is a hair over 0.29.
+    return used + (inFlight + 1) * perCase <= maxCost * (1 + 1e-9) + 1e-12;
+  };
   const worker = async () => {
-    while (next < jobs.length) {
-      if (opts.maxCostUsd !== undefined && spent - startSpent >= opts.maxCostUsd) {
+    while (next < jobs.length && unpriced === undefined) {
+      if (!mayStart()) {
+        // Others still running may free their reservation (or spend it): wait for them.
+        if (inFlight > 0 && spent - startSpent < (maxCost ?? Infinity)) {
+          await new Promise((r) => setTimeout(r, 5));
+          continue;
+        }
         stopped = "budget";
         return;
       }
-      await runOne(jobs[next++]!);
+      inFlight++;
+      try {
+        await runOne(jobs[next++]!);
+      } finally {
+        inFlight--;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  if (unpriced !== undefined) {
+    progress?.end({ done: results.length, total: jobs.length, errors: errorCount, spentUsd: spent - startSpent });
+    run?.logEvent("eval_finished", { ran: results.length, errors: errorCount, cost_usd: spent - startSpent, stopped: "unpriced", model: unpriced });
+    throw new UserError(
+      `maxCostUsd is set but the cost of a call to model "${unpriced}" is unknown (no price, or no token usage in the response), so the cap could never trip: add its price to "prices" in .scryptorum ({"${unpriced}": {"input": 0.15, "output": 0.6}}, USD per million tokens), or drop maxCostUsd`,
+    );
+  }
 
   const all = [...previous.values(), ...results];
   const scores: Record<string, Aggregate> = {};
@@ -210,7 +321,15 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   }
   const errors = results.filter((r) => r.error).length;
   const cost = spent - startSpent;
-  if (stopped) run?.logEvent("eval_budget_reached", { max_cost_usd: opts.maxCostUsd, spent_usd: cost, remaining: jobs.length - results.length });
+  const remaining = jobs.length - results.length;
+  progress?.end({ done: results.length, total: jobs.length, errors, spentUsd: cost });
+  if (stopped) {
+    run?.logEvent("eval_budget_reached", { max_cost_usd: maxCost, spent_usd: cost, remaining, partial: true });
+    // Partial and resumable: tagged, and the way on said once.
+    run?.addTags("partial");
+    const how = run ? `scryptorum run ${run.experiment} … --resume ${run.id} --max-cost-usd <higher>` : "a higher maxCostUsd";
+    process.stderr.write(`eval ${data.name}: stopped at the budget ($${cost.toFixed(4)} of $${maxCost}); ${remaining} case${remaining === 1 ? "" : "s"} not run: resume with ${how}\n`);
+  }
   const summary: EvaluateSummary = {
     dataset: { name: data.name, hash: data.hash, cases: data.length },
     trials,
@@ -220,7 +339,10 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     cost_usd: cost,
     scores,
   };
-  if (stopped) summary.stopped = stopped;
+  if (stopped) {
+    summary.stopped = stopped;
+    summary.remaining = remaining;
+  }
   run?.logEvent("eval_finished", { ran: results.length, errors, cost_usd: cost, ...(stopped ? { stopped } : {}) });
   return { results: all, summary };
 }

@@ -74,17 +74,14 @@ export function readCases(dir: string, opts: ReadOptions = {}): Map<string, Case
   };
   // Evaluation results (case_result) are the cases when a run has them: paired by case_id,
   // scores averaged over trials, outputs listed per trial.
-  const evals = new Map<string, { outputs: unknown[]; sums: Record<string, number>; counts: Record<string, number> }>();
+  // Per case, one record per trial: a resumed run's later success replaces an earlier error.
+  const trials = new Map<string, Map<unknown, Record<string, unknown>>>();
   readJsonl(files.events, (r) => {
     if (r.event_type === "case_result" && typeof r.case_id === "string") {
-      let e = evals.get(r.case_id);
-      if (!e) evals.set(r.case_id, (e = { outputs: [], sums: Object.create(null), counts: Object.create(null) }));
-      e.outputs.push(r.error ? { error: (r.error as { message?: string }).message ?? "error" } : (r.output ?? null));
-      for (const [k, v] of Object.entries((r.scores ?? {}) as Record<string, unknown>)) {
-        if (typeof v !== "number") continue;
-        e.sums[k] = (e.sums[k] ?? 0) + v;
-        e.counts[k] = (e.counts[k] ?? 0) + 1;
-      }
+      let t = trials.get(r.case_id);
+      if (!t) trials.set(r.case_id, (t = new Map()));
+      const had = t.get(r.trial);
+      if (!had || had.error || !r.error) t.set(r.trial, r);
       return;
     }
     if (r.event_type !== "llm_call") return;
@@ -96,6 +93,19 @@ export function readCases(dir: string, opts: ReadOptions = {}): Map<string, Case
     const key = caseKeyOf(r) ?? (r.input === undefined ? null : text(r.input));
     if (key !== null) get(key).scores[r.name] = r.value;
   }, opts);
+  const evals = new Map<string, { outputs: unknown[]; sums: Record<string, number>; counts: Record<string, number> }>();
+  for (const [id, t] of trials) {
+    const e = { outputs: [] as unknown[], sums: Object.create(null) as Record<string, number>, counts: Object.create(null) as Record<string, number> };
+    evals.set(id, e);
+    for (const r of t.values()) {
+      e.outputs.push(r.error ? { error: (r.error as { message?: string }).message ?? "error" } : (r.output ?? null));
+      for (const [k, v] of Object.entries((r.scores ?? {}) as Record<string, unknown>)) {
+        if (typeof v !== "number") continue;
+        e.sums[k] = (e.sums[k] ?? 0) + v;
+        e.counts[k] = (e.counts[k] ?? 0) + 1;
+      }
+    }
+  }
   const out = new Map<string, CaseResult>();
   if (evals.size > 0) {
     for (const [key, e] of evals) {

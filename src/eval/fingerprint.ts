@@ -1,0 +1,120 @@
+/**
+ * What an evaluation ran against, recorded at its start (`eval_started`): the dataset's
+ * name and content hash with one short hash per case, the experiment's prompt files, and
+ * the scorers (names and a hash of their source). A resume compares it with the run's
+ * first one and refuses when something changed; `compare` uses the case hashes to say
+ * "same dataset" or "dataset changed (+3 -1 cases)".
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "pathe";
+import { UserError } from "../core/errors";
+import type { Dataset } from "./dataset";
+
+export interface Fingerprint {
+  dataset: { name: string; hash: string; cases: number };
+  /** Prompt file name → the first 12 hex digits of its sha256 (as `prompt().version`). */
+  prompts: Record<string, string>;
+  /** Scorer name → the first 12 hex digits of the sha256 of its source. */
+  scorers: Record<string, string>;
+}
+
+const short = (text: string, n = 12) => createHash("sha256").update(text).digest("hex").slice(0, n);
+
+/**
+ * One short hash per case (id → 8 hex digits of its input, expected output and metadata),
+ * so two runs' datasets can be told apart case by case.
+ *
+ * @example
+ * caseHashes(dataset([{ id: "a", input: 1 }])); // { a: "…" }
+ */
+export function caseHashes(data: Dataset): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of data) out[c.id] = short(JSON.stringify([c.input, c.expected ?? null, c.metadata ?? null]), 8);
+  return out;
+}
+
+/** The prompt files of an experiment folder, name → version. */
+export function promptVersions(experimentDir: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!experimentDir) return out;
+  const dir = join(experimentDir, "prompts");
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir).sort()) {
+    const file = join(dir, f);
+    if (!statSync(file).isFile()) continue;
+    out[f] = short(readFileSync(file, "utf8"));
+  }
+  return out;
+}
+
+/**
+ * @example
+ * fingerprint(data, { exact: exactMatch() }, expDir).scorers.exact; // "3f2a…"
+ */
+export function fingerprint(data: Dataset, scorers: Record<string, Function>, experimentDir: string | undefined): Fingerprint {
+  return {
+    dataset: { name: data.name, hash: data.hash, cases: data.length },
+    prompts: promptVersions(experimentDir),
+    scorers: Object.fromEntries(Object.entries(scorers).map(([k, f]) => [k, short(Function.prototype.toString.call(f))])),
+  };
+}
+
+/**
+ * How two datasets' cases differ: added, removed, and edited (same id, other content).
+ *
+ * @example
+ * caseDelta({ a: "1", b: "2" }, { b: "3", c: "4" }); // { added: 1, removed: 1, edited: 1 }
+ */
+export function caseDelta(before: Record<string, string>, after: Record<string, string>): { added: number; removed: number; edited: number } {
+  let added = 0;
+  let removed = 0;
+  let edited = 0;
+  for (const [id, h] of Object.entries(after)) {
+    if (!Object.hasOwn(before, id)) added++;
+    else if (before[id] !== h) edited++;
+  }
+  for (const id of Object.keys(before)) if (!Object.hasOwn(after, id)) removed++;
+  return { added, removed, edited };
+}
+
+/** "+3 -1 cases" (", 2 edited" when some changed in place). */
+export function describeDelta(d: { added: number; removed: number; edited: number }): string {
+  return `+${d.added} -${d.removed} cases${d.edited ? `, ${d.edited} edited` : ""}`;
+}
+
+function mapChanges(kind: string, before: Record<string, string>, after: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(after)) {
+    if (!Object.hasOwn(before, k)) out.push(`${kind} ${k} added`);
+    else if (before[k] !== after[k]) out.push(`${kind} ${k} changed`);
+  }
+  for (const k of Object.keys(before)) if (!Object.hasOwn(after, k)) out.push(`${kind} ${k} removed`);
+  return out;
+}
+
+/**
+ * What changed between the fingerprint a run recorded and now; empty when nothing did.
+ *
+ * @example
+ * fingerprintChanges(old, now, oldCases, nowCases); // ['dataset "qa" changed (+3 -1 cases)', "scorer exact changed"]
+ */
+export function fingerprintChanges(before: Fingerprint, after: Fingerprint, beforeCases?: Record<string, string>, afterCases?: Record<string, string>): string[] {
+  const out: string[] = [];
+  if (before.dataset.name !== after.dataset.name) out.push(`dataset "${before.dataset.name}" is now "${after.dataset.name}"`);
+  else if (before.dataset.hash !== after.dataset.hash) {
+    const delta = beforeCases && afterCases ? ` (${describeDelta(caseDelta(beforeCases, afterCases))})` : "";
+    out.push(`dataset "${after.dataset.name}" changed${delta}`);
+  }
+  out.push(...mapChanges("prompt", before.prompts ?? {}, after.prompts ?? {}));
+  out.push(...mapChanges("scorer", before.scorers ?? {}, after.scorers ?? {}));
+  return out;
+}
+
+/** Thrown when a resumed evaluation no longer matches the run: the CLI puts the run back and exits 2. */
+export class ResumeRefused extends UserError {
+  readonly resumeRefused = true;
+  constructor(readonly runId: string, readonly changes: string[]) {
+    super(`cannot resume run "${runId}": ${changes.join("; ")} since it began: its results would mix two evaluations. Start a new run, or pass --force (evaluate({ resume: { force: true } })) to resume anyway`);
+  }
+}
