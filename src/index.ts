@@ -20,6 +20,7 @@ export { readJsonl } from "./core/jsonl";
 export { VERSION as version } from "./version";
 export type { Wrapper } from "./tracking/decorate";
 export { dataset, type Dataset, type EvalCase } from "./eval/dataset";
-export { prompt, type Prompt } from "./eval/prompt";
+export { prompt, makePrompt, type Prompt } from "./eval/prompt";
 export { evaluate, type EvaluateOptions, type EvaluateSummary, type CaseResultRecord, type Scorer, type ScoreValue } from "./eval/evaluate";
 export { exactMatch, includes, regex, jsonValid, numericCloseness } from "./eval/scorers";
+export { judge, type JudgeOptions, type JudgeMessages } from "./eval/judge";

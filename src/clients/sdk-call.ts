@@ -4,8 +4,11 @@
  * else made, and logged once its answer is parsed or its stream ends.
  */
 import { cacheEnabled, cacheKey, projectRootOfRunDir, readCacheEntry, semanticRequest } from "../cache";
+import type { Context } from "../core/runtime";
+import { currentCase, type CaseScope } from "../core/scope";
 import { currentContext } from "../tracking/context";
 import { cachedPromise, trackPromise } from "./api-promise";
+import { backoffMs, limiterFor, MAX_RATE_LIMIT_RETRIES, retryAfterMs, RETRYABLE_STATUS, statusOf } from "./limiter";
 import type { Hook } from "./proxy";
 import { CallRecorder, type Accumulator, type CallSpec, type Outcome } from "./recorder";
 import { observeStream, ReplayStream } from "./stream";
@@ -23,41 +26,91 @@ export interface Endpoint {
   accumulate(): Accumulator;
 }
 
-/** The hook for one endpoint's `create(body, options)`. */
+/**
+ * The hook for one endpoint's `create(body, options)`. Inside an `evaluate()` case the call
+ * goes through its provider and model's adaptive limiter (src/clients/limiter.ts), which
+ * retries 429/503/529 answers; each attempt is logged as its own `llm_call`.
+ */
 export function endpointHook(endpoint: Endpoint): Hook {
   return (original, self, args) => {
     const ctx = currentContext();
     const body = args[0];
     if (ctx === undefined || body === null || typeof body !== "object") return Reflect.apply(original, self, args);
-    const b = body as Obj;
-    const spec: CallSpec = { provider: endpoint.provider, api: endpoint.api, model: String(b.model ?? ""), ...endpoint.describe(b) };
-    const rec = new CallRecorder(ctx.run, ctx.spanId, spec);
-    const streaming = b.stream === true;
-
-    if (cacheEnabled()) {
-      const hit = lookUp(rec, endpoint, b, ctx.run.dir);
-      if (hit) return streaming ? replay(rec, endpoint, hit.chunks) : answer(rec, endpoint, hit.response);
-    }
-
-    let result: unknown;
-    try {
-      result = Reflect.apply(original, self, args);
-    } catch (error) {
-      rec.finish(undefined, { error, stream: streaming || undefined });
-      throw error;
-    }
-    if (!result || typeof (result as PromiseLike<unknown>).then !== "function") return result;
-    return trackPromise(result as PromiseLike<unknown>, {
-      value: (data) => {
-        if (streaming && isAsyncIterable(data)) return watch(rec, endpoint, data);
-        rec.finish(endpoint.read(data));
-        rec.store({ response: data });
-        return data;
-      },
-      error: (error) => rec.finish(undefined, { error, stream: streaming || undefined }),
-      raw: () => rec.finish(undefined, { raw: true, stream: streaming || undefined }),
-    });
+    const scope = currentCase();
+    if (scope) return limited(endpoint, String((body as Obj).model ?? ""), scope, () => once(endpoint, ctx, body as Obj, original, self, args));
+    return once(endpoint, ctx, body as Obj, original, self, args);
   };
+}
+
+/** One attempt: answered from the cache when asked and possible, else made; logged once. */
+function once(endpoint: Endpoint, ctx: Context, b: Obj, original: (...args: unknown[]) => unknown, self: object, args: unknown[]): unknown {
+  const spec: CallSpec = { provider: endpoint.provider, api: endpoint.api, model: String(b.model ?? ""), ...endpoint.describe(b) };
+  const rec = new CallRecorder(ctx.run, ctx.spanId, spec);
+  const streaming = b.stream === true;
+
+  if (cacheEnabled()) {
+    const hit = lookUp(rec, endpoint, b, ctx.run.dir);
+    if (hit) return streaming ? replay(rec, endpoint, hit.chunks) : answer(rec, endpoint, hit.response);
+  }
+
+  let result: unknown;
+  try {
+    result = Reflect.apply(original, self, args);
+  } catch (error) {
+    rec.finish(undefined, { error, stream: streaming || undefined });
+    throw error;
+  }
+  if (!result || typeof (result as PromiseLike<unknown>).then !== "function") return result;
+  return trackPromise(result as PromiseLike<unknown>, {
+    value: (data) => {
+      if (streaming && isAsyncIterable(data)) return watch(rec, endpoint, data);
+      rec.finish(endpoint.read(data));
+      rec.store({ response: data });
+      return data;
+    },
+    error: (error) => rec.finish(undefined, { error, stream: streaming || undefined }),
+    raw: () => rec.finish(undefined, { raw: true, stream: streaming || undefined }),
+  });
+}
+
+type Full = { data: unknown; response?: unknown; request_id?: unknown };
+type WithResponse = PromiseLike<unknown> & { withResponse?: () => Promise<Full> };
+
+/**
+ * Makes attempts through the limiter of the call's provider and model until one is not
+ * told to slow down (or the retries run out). Returns a promise shaped like the SDK's
+ * (`withResponse()`, `asResponse()`, `_thenUnwrap()`), so its helpers keep working.
+ */
+function limited(endpoint: Endpoint, model: string, scope: CaseScope, attempt: () => unknown): unknown {
+  const limiter = limiterFor(endpoint.provider, model);
+  const full = (async (): Promise<Full> => {
+    for (let n = 0; ; n++) {
+      const started = await limiter.acquire();
+      try {
+        const p = attempt() as WithResponse;
+        const full: Full = typeof p?.withResponse === "function" ? await p.withResponse() : { data: await p };
+        limiter.succeeded();
+        return full;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === undefined || !RETRYABLE_STATUS.has(status) || n >= MAX_RATE_LIMIT_RETRIES) throw error;
+        limiter.rateLimited(started, retryAfterMs(error) ?? backoffMs(n));
+        scope.retries++;
+      } finally {
+        limiter.release();
+      }
+    }
+  })();
+  return apiPromiseOf(full);
+}
+
+function apiPromiseOf(full: Promise<Full>): Promise<unknown> {
+  const p = full.then((f) => f.data) as Promise<unknown> & Record<string, unknown>;
+  p.withResponse = () => full;
+  p.asResponse = () => full.then((f) => f.response);
+  p._thenUnwrap = (transform: (data: unknown, props: unknown) => unknown) =>
+    apiPromiseOf(full.then((f) => ({ ...f, data: transform(f.data, { response: f.response }) })));
+  return p;
 }
 
 /** Looks the request up in the cache; on a miss the recorder keeps the key to store the answer. */

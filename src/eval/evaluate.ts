@@ -76,6 +76,8 @@ export interface EvaluateSummary {
   skipped: number;
   errors: number;
   cost_usd: number;
+  /** LLM calls answered 429 (or 503/529) and retried by the rate limiter, in this call. */
+  rate_limit_retries: number;
   /** Set when `maxCostUsd` stopped the evaluation before every case ran. */
   stopped?: "budget";
   /** Case/trial pairs not run because the budget stopped the evaluation. */
@@ -337,12 +339,14 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     skipped: data.length * trials - jobs.length,
     errors,
     cost_usd: cost,
+    rate_limit_retries: rateLimitRetries,
     scores,
   };
   if (stopped) {
     summary.stopped = stopped;
     summary.remaining = remaining;
   }
-  run?.logEvent("eval_finished", { ran: results.length, errors, cost_usd: cost, ...(stopped ? { stopped } : {}) });
+  if (rateLimitRetries > 0) run?.logMetric("rate_limit_retries", rateLimitRetries, "count");
+  run?.logEvent("eval_finished", { ran: results.length, errors, cost_usd: cost, rate_limit_retries: rateLimitRetries, ...(stopped ? { stopped } : {}) });
   return { results: all, summary };
 }

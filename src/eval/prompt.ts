@@ -38,6 +38,22 @@ function lookup(vars: Record<string, unknown>, path: string): { found: boolean; 
   return { found: true, value: cur };
 }
 
+/** sha256 of a prompt's text, 12 hex digits. */
+export function promptVersion(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+/**
+ * Records a render inside the current run: a `prompt_version` event the first time the
+ * version is seen there, and the version on the `llm_call` records that follow.
+ */
+export function noteRender(name: string, version: string, text: string, file?: string): void {
+  const run = getCurrentRun();
+  if (!run) return;
+  notePromptRender(name, version);
+  if (firstRenderIn(run, name, version)) run.logEvent("prompt_version", file === undefined ? { name, version, text } : { name, version, file, text });
+}
+
 /**
  * A prompt from text (what `prompt(name)` builds from the file).
  *
@@ -46,7 +62,7 @@ function lookup(vars: Record<string, unknown>, path: string): { found: boolean; 
  */
 export function makePrompt(name: string, text: string, file?: string): Prompt {
   const variables = [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
-  const version = createHash("sha256").update(text).digest("hex").slice(0, 12);
+  const version = promptVersion(text);
   return {
     name,
     text,
@@ -57,11 +73,7 @@ export function makePrompt(name: string, text: string, file?: string): Prompt {
       if (missing.length) {
         throw new UserError(`prompt "${name}" needs ${missing.map((m) => `"${m}"`).join(", ")}: pass ${missing.length === 1 ? "it" : "them"} to render({ ${missing.map((m) => `${m.split(".")[0]}: …`).join(", ")} })`);
       }
-      const run = getCurrentRun();
-      if (run) {
-        notePromptRender(name, version);
-        if (firstRenderIn(run, name, version)) run.logEvent("prompt_version", file === undefined ? { name, version, text } : { name, version, file, text });
-      }
+      noteRender(name, version, text, file);
       return text.replace(PLACEHOLDER, (_, path: string) => {
         const v = lookup(vars, path).value;
         return typeof v === "string" ? v : JSON.stringify(v);

@@ -4,7 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { evaluate, wrapOpenAI } from "../../src/index";
+import Anthropic from "@anthropic-ai/sdk";
+import { evaluate, judge, wrapOpenAI } from "../../src/index";
 import { cacheKey } from "../../src/cache";
 import { runInCase } from "../../src/core/scope";
 import { startFakeProviders, type FakeProviders } from "./fake-providers";
@@ -52,5 +53,88 @@ describe("response cache and trials", () => {
     expect(new Set(calls.map((c) => c.cache_key)).size).toBe(6);
     expect(calls.filter((c) => c.cache_hit)).toHaveLength(6);
     t.finish();
+  });
+});
+
+describe("rate limits", () => {
+  test("429s with retry-after on 1 call in 5: every case done, each 429 retried once and counted", async () => {
+    delete process.env.SCRYPTORUM_CACHE;
+    const t = testRun();
+    const data = Array.from({ length: 40 }, (_, i) => ({ id: `c${i}`, input: `question ${i}`, expected: `question ${i}` }));
+    const echo = (q: string) => openai.chat.completions.create({ model: "flaky-echo", messages: [{ role: "user", content: q }] }).then((r) => r.choices[0]!.message.content);
+    const { results, summary } = await t.inside(() => evaluate({ data, task: echo, scores: { same: ({ output, expected }) => output === expected }, concurrency: 8 }));
+    expect(results).toHaveLength(40);
+    expect(results.every((r) => !r.error && r.scores.same === 1)).toBe(true);
+    const calls = t.calls();
+    const limitedCalls = calls.filter((c) => c.status_code === 429);
+    // 40 answers take 49 or 50 requests when every fifth is refused (and retried).
+    expect(limitedCalls.length).toBeGreaterThanOrEqual(9);
+    expect(calls).toHaveLength(40 + limitedCalls.length);
+    expect(limitedCalls[0]).toMatchObject({ model: "flaky-echo", error: { name: "RateLimitError" } });
+    expect(summary.rate_limit_retries).toBe(limitedCalls.length);
+    expect(results.reduce((n, r) => n + (r.retries ?? 0), 0)).toBe(limitedCalls.length);
+    t.finish();
+  });
+});
+
+describe("judge()", () => {
+  test("grades through the user's own (unwrapped) client: logged as llm_call with the rubric's version, cached on the rubric", async () => {
+    const t = testRun();
+    const plain = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "k", maxRetries: 0 });
+    const rubric = "Names the capital of France.";
+    const data = [{ id: "fr", input: "Capital of France?", expected: "Paris" }, { id: "de", input: "Capital of Germany?", expected: "Berlin" }];
+    const answers: Record<string, string> = { fr: "It is Paris.", de: "Munich, I think." };
+    const scores = { capital: judge({ client: plain, model: "judge-1", rubric }) };
+    const before = server.total();
+    const { results } = await t.inside(() => evaluate({ data, task: (_i, c) => answers[c.id]!, scores, resume: false }));
+    expect(server.total()).toBe(before + 2);
+    expect(results.find((r) => r.case_id === "fr")).toMatchObject({ scores: { capital: 1 }, reasons: { capital: "names Paris" } });
+    expect(results.find((r) => r.case_id === "de")).toMatchObject({ scores: { capital: 0 }, reasons: { capital: "does not name Paris" } });
+    const calls = t.calls();
+    expect(calls).toHaveLength(2);
+    const version = calls[0]!.prompts[0].version;
+    expect(calls[0]).toMatchObject({ model: "judge-1", prompts: [{ name: "judge.judge", version }], params: { temperature: 0 } });
+    expect(calls[0]!.input[0].content).toContain(rubric);
+    expect(results[0]!.prompts).toEqual({ "judge.judge": version });
+
+    // Re-scoring the same outputs with the same rubric: answered from the cache.
+    await t.inside(() => evaluate({ data, task: (_i, c) => answers[c.id]!, scores, resume: false }));
+    expect(server.total()).toBe(before + 2);
+    // A changed rubric is another prompt version and another cache key.
+    const other = { capital: judge({ client: plain, model: "judge-1", rubric: "Names a capital city." }) };
+    await t.inside(() => evaluate({ data, task: (_i, c) => answers[c.id]!, scores: other, resume: false }));
+    expect(server.total()).toBe(before + 4);
+    const last = t.calls().at(-1)!;
+    expect(last.prompts[0].version).not.toBe(version);
+    t.finish();
+  });
+
+  test("an Anthropic client and a call function work too; an unreadable verdict is the case's scorer error", async () => {
+    delete process.env.SCRYPTORUM_CACHE;
+    const t = testRun();
+    const anthropic = new Anthropic({ baseURL: server.url, apiKey: "k", maxRetries: 0 });
+    const { results } = await t.inside(() =>
+      evaluate({
+        data: [{ id: "x", input: "q" }],
+        task: () => "answer",
+        scores: {
+          own: judge({ call: ({ system, user }) => (system.includes("Be kind.") && user.includes("answer") ? '{"score": true, "reason": "kind"}' : "{}"), rubric: "Be kind." }),
+          claude: judge({ client: anthropic, model: "claude-haiku-4-5", rubric: "Anything." }),
+        },
+      }),
+    );
+    expect(results[0]!.scores.own).toBe(1);
+    expect(results[0]!.reasons?.own).toBe("kind");
+    // The fake Anthropic answers "Hello world": not a verdict.
+    expect(results[0]!.error?.message).toContain('scorer claude: the judge did not reply {"score", "reason"}: "Hello world"');
+    expect(t.calls().filter((c) => c.model === "claude-haiku-4-5")).toHaveLength(1);
+    t.finish();
+  });
+
+  test("bad options are usage errors naming the fix", () => {
+    expect(() => judge({ rubric: "" } as never)).toThrow("judge() needs rubric");
+    expect(() => judge({ rubric: "r" })).toThrow("judge() needs client");
+    expect(() => judge({ rubric: "r", client: new OpenAI({ apiKey: "k" }) })).toThrow("judge() needs model with client");
+    expect(() => judge({ rubric: "r", client: {}, model: "m" })).toThrow("neither an openai client");
   });
 });

@@ -2,7 +2,11 @@
  * A loopback HTTP server speaking the wire formats of OpenAI (chat completions, responses,
  * embeddings) and Anthropic (messages): JSON answers and server-sent event streams, usage
  * blocks with cached, cache-write and reasoning tokens. The model name picks a failure:
- * "rate-limited" answers 429, "server-error" 500. Every request is counted.
+ * "rate-limited" answers 429, "server-error" 500; a model named "flaky-…" answers every
+ * fifth request with 429 and `retry-after-ms: 50` (`retry-after: 1`). Chat completions of a
+ * model named "echo…" (or "flaky-echo…") answer the last message's text; of "judge…",
+ * `{"score", "reason"}` with score 1 when the last message holds "Paris". Every request is
+ * counted.
  */
 
 export const TEXT_PARTS = ["Hel", "lo", " wor", "ld"];
@@ -44,7 +48,7 @@ export function startFakeProviders(): FakeProviders {
       const path = new URL(req.url).pathname;
       counts[path] = (counts[path] ?? 0) + 1;
       const body = (await req.json().catch(() => ({}))) as Body;
-      const failure = fail(path, body.model);
+      const failure = fail(path, body.model) ?? flaky(body.model);
       if (failure) return failure;
       switch (path) {
         case "/v1/chat/completions":
@@ -69,6 +73,21 @@ export function startFakeProviders(): FakeProviders {
     },
     stop: () => server.stop(true),
   };
+}
+
+let flakyCount = 0;
+function flaky(model: unknown): Response | undefined {
+  if (typeof model !== "string" || !model.startsWith("flaky-") || ++flakyCount % 5 !== 0) return undefined;
+  return new Response(JSON.stringify({ error: { message: "Rate limit reached for requests", type: "requests", code: "rate_limit_exceeded" } }), {
+    status: 429,
+    headers: { "content-type": "application/json", "retry-after-ms": "50", "retry-after": "1" },
+  });
+}
+
+function lastText(body: Body): string {
+  const last = Array.isArray(body.messages) ? body.messages[body.messages.length - 1] : undefined;
+  const c = last?.content;
+  return typeof c === "string" ? c : Array.isArray(c) ? c.map((p: any) => p?.text ?? "").join("") : "";
 }
 
 function fail(path: string, model: unknown): Response | undefined {
@@ -96,6 +115,12 @@ const dated = (model: unknown, suffix: string) => (typeof model === "string" && 
 // ---- OpenAI chat completions --------------------------------------------------------
 
 function chatContent(body: Body): string {
+  const model = String(body.model ?? "").replace(/^flaky-/, "");
+  if (model.startsWith("echo")) return lastText(body);
+  if (model.startsWith("judge")) {
+    const ok = lastText(body).includes("Paris");
+    return JSON.stringify({ score: ok ? 1 : 0, reason: ok ? "names Paris" : "does not name Paris" });
+  }
   return body.response_format?.type === "json_schema" || body.response_format?.type === "json_object" ? JSON.stringify({ answer: TEXT }) : TEXT;
 }
 
