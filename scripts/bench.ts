@@ -11,6 +11,7 @@ const groups: Record<string, () => Promise<void>> = {
   clients: async () => (await import("./bench/clients")).benchClients(),
   otel: async () => (await import("./bench/otel")).benchOtel(),
   binary: async () => (await import("./bench/binary")).benchBinary(),
+  eval: async () => (await import("./bench/eval")).benchEval(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -10,11 +10,13 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { describeMachine } from "./machine";
 import { braintrust, langfuse, PEERS_DIR, scryptorum, versionOf, weave, type Tracker } from "./peers";
-import { markdown, type Row } from "./report";
+import { markdown, table, type Row } from "./report";
 import { interleavedRounds, median, pairedOverhead, type Samples, type Variant } from "./rounds";
-import { benchStartup } from "./startup";
+import { benchEvalPeers } from "./eval";
+import { benchStartup, promptfooCommand, scryptorumCommand } from "./startup";
 
 const ROUNDS = 21;
+const EVAL_ROUNDS = 5;
 const CLI_ROUNDS = 9;
 const WARMUP = 2;
 const SCRY_OPS = { sync: 20_000, async: 10_000, llm: 5_000 };
@@ -25,6 +27,27 @@ const started = performance.now();
 const write = process.argv.includes("--write");
 const machine = describeMachine();
 const na: { name: string; reason: string }[] = [];
+
+/** The 1,000-case eval through scryptorum's CLI and promptfoo's (`--eval-only`: just this). */
+function evalRows(): Row[] {
+  process.stderr.write(`eval of 1,000 cases through each CLI, ${EVAL_ROUNDS} rounds…\n`);
+  const s = scryptorumCommand();
+  if (s.na) {
+    na.push({ name: "scryptorum run", reason: s.na });
+    return [];
+  }
+  const r = benchEvalPeers(EVAL_ROUNDS, s.argv[0]!, promptfooCommand());
+  na.push(...r.na);
+  return r.rows;
+}
+
+if (process.argv.includes("--eval-only")) {
+  const rows = evalRows();
+  console.log(table(rows));
+  if (na.length) console.log(["", "n/a:", "", ...na.map((n) => `- ${n.name}: ${n.reason}`)].join("\n"));
+  console.log(`\npromptfoo ${versionOf("promptfoo")}, ${machine.nproc} cores, ${machine.cpu}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  process.exit(refused.length > 0 ? 1 : 0);
+}
 
 const scry = await scryptorum();
 const peers: Tracker[] = [];
@@ -121,6 +144,7 @@ for (const c of cli.commands.slice(1)) {
   });
 }
 if (cliScry.na) na.push({ name: cliScry.name, reason: cliScry.na });
+rows.push(...evalRows());
 
 const versions = [
   ...["weave", "braintrust", "@langfuse/tracing", "@langfuse/otel", "@opentelemetry/sdk-trace-node", "promptfoo", "citty"].map((name) => ({ name, version: versionOf(name) })),

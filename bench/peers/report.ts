@@ -4,7 +4,7 @@ import type { Machine } from "./machine";
 export interface Row {
   measure: string;
   peer: string;
-  unit: "µs" | "ms";
+  unit: "µs" | "ms" | "MB";
   peerValue?: number;
   scryValue?: number;
   /** Interquartile range over the median, of the peer's and scryptorum's samples. */

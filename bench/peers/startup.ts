@@ -31,7 +31,7 @@ export interface StartupResult {
 }
 
 /** The scryptorum binary, built with `bun run build` when missing. */
-function scryptorumCommand(): Command {
+export function scryptorumCommand(): Command {
   const binary = join(ROOT, "dist", process.platform === "win32" ? "scryptorum.exe" : "scryptorum");
   if (!existsSync(binary)) {
     process.stderr.write("dist/scryptorum is missing: running `bun run build`…\n");
@@ -43,7 +43,7 @@ function scryptorumCommand(): Command {
   return { name: "scryptorum --help", argv: [binary, "--help"] };
 }
 
-function promptfooCommand(): Command {
+export function promptfooCommand(): Command {
   const pkgPath = require.resolve("promptfoo/package.json");
   const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { version: string; bin: Record<string, string>; engines?: { node?: string } };
   const entry = join(dirname(pkgPath), pkg.bin.promptfoo!);

@@ -222,6 +222,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   let errorCount = 0;
   const progress = print ? createProgress(data.name) : undefined;
 
+  const scorers = Object.entries(opts.scores);
   const runOne = async ({ c, trial }: { c: EvalCase; trial: number }) => {
     const scope: CaseScope = { caseId: c.id, trial, cost: 0, retries: 0, capped: maxCost !== undefined };
     const start = performance.now();
@@ -243,17 +244,17 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
           await new Promise((r) => setTimeout(r, Math.min(30_000, 200 * 2 ** attempt) * (0.5 + Math.random())));
         }
       }
-      const reasons: Record<string, string> = {};
-      for (const [name, scorer] of Object.entries(opts.scores)) {
+      let reasons: Record<string, string> | undefined;
+      for (const [name, scorer] of scorers) {
         try {
           const s = toScore(await scorer({ input: c.input as I, output: rec.output as O, expected: c.expected as E, metadata: c.metadata }));
           rec.scores[name] = s.score;
-          if (s.reason !== undefined) reasons[name] = s.reason;
+          if (s.reason !== undefined) (reasons ??= {})[name] = s.reason;
         } catch (error) {
           rec.error = { name: "ScorerError", message: `scorer ${name}: ${describe(error).message}` };
         }
       }
-      if (Object.keys(reasons).length) rec.reasons = reasons;
+      if (reasons) rec.reasons = reasons;
       return rec;
     });
     result.duration_ms = Math.round((performance.now() - start) * 1000) / 1000;

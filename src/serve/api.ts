@@ -11,6 +11,7 @@ import { Project } from "../core/project";
 import { readLlmCalls, type LlmCallPage } from "../read/calls";
 import { compareCases, readCases, type CasesReport } from "../read/cases";
 import { compareReports, type Comparison } from "../read/compare";
+import { readEvalTable, type EvalTable } from "../read/eval-cases";
 import { diffRuns, type RunDiff } from "../read/rundiff";
 import { readMetricSeries, type MetricSeries } from "../read/series";
 import { readRunReport, type RunReport } from "../read/summary";
@@ -145,6 +146,11 @@ export function callsView(ctx: ApiContext, experiment: string, runId: string, pa
   const q = params.get("q") ?? "";
   if (q.length > 1000) throw new HttpError(400, "q is too long");
   return readLlmCalls(dir, { ...quiet, q, offset: int("offset", 0, 1e9), limit: int("limit", 50, 500) });
+}
+
+/** `GET /api/experiments/:experiment/runs/:run/cases`: the run's eval table (case_result rows). */
+export function casesView(ctx: ApiContext, experiment: string, runId: string): EvalTable {
+  return readEvalTable(runDirChecked(ctx, experiment, runId), quiet);
 }
 
 /** Everything the compare view shows; also what a report file embeds. */

@@ -12,6 +12,7 @@ import { UserError, isUserError } from "../core/errors";
 import {
   artifactFile,
   callsView,
+  casesView,
   compareView,
   experimentView,
   openContext,
@@ -134,6 +135,7 @@ export async function startServer(opts: ServeOptions): Promise<ServerHandle> {
     if (what === undefined) return json(runView(ctx, exp, run));
     if (what === "series" && rest.length === 0) return json(seriesView(ctx, exp, run));
     if (what === "llm-calls" && rest.length === 0) return json(callsView(ctx, exp, run, url.searchParams));
+    if (what === "cases" && rest.length === 0) return json(casesView(ctx, exp, run));
     if (what === "snapshot") {
       if (rest.length === 0) return json(snapshotView(ctx, exp, run));
       const { file, view } = snapshotFile(ctx, exp, run, rest.join("/"));

@@ -14,6 +14,7 @@ import { h, pre, replace, section, table } from "../dom";
 import { fmt, fmtBytes, fmtMs, fmtNumber, fmtSeconds, fmtTime, fmtUsd } from "../format";
 import { crumbsFor, debounce, errorBox, frame, loading, numCell, stat, statusBadge, tag, type Cleanup } from "../ui";
 import { callList } from "./run-calls";
+import { evalTable } from "./run-evals";
 import { snapshotPanel } from "./run-snapshot";
 import { spanTree } from "./run-spans";
 
@@ -45,6 +46,7 @@ export function renderRun(root: Element, experiment: string, runId: string): Cle
     live: h("div", { class: "live-log" }),
   };
   const calls = callList(base, ctrl.signal);
+  const evals = evalTable(base, ctrl.signal);
 
   const refresh = async () => {
     const [v, s] = await Promise.all([
@@ -52,7 +54,7 @@ export function renderRun(root: Element, experiment: string, runId: string): Cle
       getJson<{ series: MetricSeries[] }>(`${base}/series`, ctrl.signal),
     ]);
     draw(v, s.series);
-    await calls.reload();
+    await Promise.all([calls.reload(), evals.reload()]);
   };
   const refreshSoon = debounce(() => void refresh().catch(() => {}), 300);
 
@@ -201,6 +203,7 @@ export function renderRun(root: Element, experiment: string, runId: string): Cle
         els.head,
         els.stats,
         section("Metrics", els.metrics, els.charts),
+        evals.el,
         section("Timings", els.timings),
         section("LLM calls", els.llm, calls.el),
         section("Span tree", els.spans),
@@ -211,7 +214,7 @@ export function renderRun(root: Element, experiment: string, runId: string): Cle
         els.live,
       );
       draw(v, s.series);
-      await calls.reload();
+      await Promise.all([calls.reload(), evals.reload()]);
       connect(v.offsets);
     })
     .catch((e) => {
@@ -223,5 +226,6 @@ export function renderRun(root: Element, experiment: string, runId: string): Cle
     source?.close();
     refreshSoon.cancel();
     calls.cancel();
+    evals.cancel();
   };
 }
