@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { chromium, type BrowserContext } from "playwright-core";
-import { evaluate, exactMatch, Experiment } from "../../src/index";
+import { evaluate, exactMatch, Experiment, makePrompt } from "../../src/index";
 import { startServer, type ServerHandle } from "../../src/serve/server";
 import { withRun } from "../../src/tracking/context";
 import { tempDir } from "../helpers/project";
@@ -16,20 +16,24 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   const root = tempDir("scry-serve-evals-");
-  const run = new Experiment(root, "qa").createRun("milestone", "ev1");
-  // 12 cases: q3, q7 and q11 answered wrong; q5's task throws.
+  // 12 cases: q3, q7 and q11 answered wrong; q5's task throws. ev2 renders an edited prompt.
   const data = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, input: i, expected: String(i * 2) }));
-  await withRun(run, () =>
-    evaluate({
-      data,
-      task: (n: number) => {
-        if (n === 5) throw new Error("model down");
-        return n % 4 === 3 ? "wrong" : String(n * 2);
-      },
-      scores: { exact: exactMatch(), length: ({ output }) => ({ score: Math.min(1, String(output).length / 2), reason: `${String(output).length} characters` }) },
-    }),
-  );
-  run.finish();
+  for (const [id, text] of [["ev1", "Double {{n}}"], ["ev2", "Twice {{n}}, please"]] as const) {
+    const run = new Experiment(root, "qa").createRun("milestone", id);
+    const ask = makePrompt("ask", text);
+    await withRun(run, () =>
+      evaluate({
+        data,
+        task: (n: number) => {
+          ask.render({ n });
+          if (n === 5) throw new Error("model down");
+          return n % 4 === 3 ? "wrong" : String(n * 2);
+        },
+        scores: { exact: exactMatch(), length: ({ output }) => ({ score: Math.min(1, String(output).length / 2), reason: `${String(output).length} characters` }) },
+      }),
+    );
+    run.finish();
+  }
   server = await startServer({ projectRoot: root, port: 0, host: "127.0.0.1" });
   context = await chromium.launchPersistentContext(tempDir("scry-chromium-"), {
     executablePath: "/usr/bin/chromium",
@@ -81,5 +85,21 @@ test("run page: the eval table sorts by a scorer and filters to failures", async
   // Text search within the failures.
   await page.locator("input.eval-search").fill("q1");
   await page.waitForFunction(() => document.querySelectorAll("table.eval-cases tbody tr").length === 2);
+  expect(problems).toEqual([]);
+}, 60_000);
+
+test("compare page: the prompt version each run used, and the text change", async () => {
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(`${server.url}#/e/qa/compare?runs=ev1,ev2`);
+  const versions = page.locator("table.prompt-versions tbody tr");
+  await versions.first().waitFor();
+  expect(await versions.count()).toBe(1);
+  const cells = await versions.first().locator("td").allTextContents();
+  expect(cells[0]).toBe("ask");
+  expect(cells[1]).toMatch(/^[0-9a-f]{12}$/);
+  expect(cells[2]).toMatch(/^[0-9a-f]{12}$/);
+  expect(cells[1]).not.toBe(cells[2]);
+  expect(cells[3]).toBe("changed");
+  expect(await page.locator(".diff-block").textContent()).toContain("+Twice {{n}}, please");
   expect(problems).toEqual([]);
 }, 60_000);

@@ -76,6 +76,16 @@ function diffBlock(d: RunDiff): HTMLElement {
           "grid compact",
         )
       : null,
+    (d.prompt_versions ?? []).length
+      ? table(
+          ["prompt", d.a, d.b, "change"],
+          d.prompt_versions.map((p) => [h("td", { class: "mono" }, p.name), h("td", { class: "mono" }, p.a.join(", ") || "—"), h("td", { class: "mono" }, p.b.join(", ") || "—"), p.status]),
+          "grid compact prompt-versions",
+        )
+      : null,
+    (d.prompt_versions ?? []).filter((p) => p.diff).map((p) =>
+      h("details", { class: "file-diff", open: true }, h("summary", null, h("span", { class: "badge change-modified" }, "prompt"), " ", h("span", { class: "mono" }, p.name)), diffText(p.diff!)),
+    ),
     d.files.map((f) =>
       h(
         "details",
