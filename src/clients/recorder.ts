@@ -8,7 +8,8 @@ import type { Run } from "../core/run";
 import { newSpanId } from "../core/runtime";
 import { promptsForCall, type PromptRef } from "../core/scope";
 import { normalizeUsage } from "../core/usage";
-import { estimateCost } from "../prices";
+import { callCost } from "../prices";
+import { EventType, llmCallFields, roundMs, type LlmCallFields } from "../core/records";
 
 /** What a response (or a finished stream) says. */
 export interface Outcome {
@@ -102,64 +103,49 @@ export class CallRecorder {
     if (this.logged) return;
     this.logged = true;
     try {
-      this.run.logEvent("llm_call", this.record(outcome, end));
+      this.run.logEvent(EventType.LLM_CALL, this.record(outcome, end) as unknown as Record<string, unknown>);
     } catch (error) {
       report("log an llm call", error);
     }
   }
 
-  private record(outcome: Outcome | undefined, end: Ending): Record<string, unknown> {
+  private record(outcome: Outcome | undefined, end: Ending): LlmCallFields {
     const s = this.spec;
     const usage = outcome?.usage === undefined ? undefined : normalizeUsage(outcome.usage);
-    const r: Record<string, unknown> = {
+    const cache = this.cache;
+    return llmCallFields({
       model: s.model,
       input: s.input,
       output: end.raw ? undefined : (outcome?.output ?? null),
-      duration_ms: ms(performance.now() - this.started),
-      span_id: this.spanId,
-    };
-    if (this.parentSpanId !== undefined) r.parent_span_id = this.parentSpanId;
-    if (usage) r.usage = usage;
-    // An abandoned stream was billed for tokens that never arrived here: its cost is unknown.
-    r.cost_usd = end.cacheHit ? 0 : usage && !end.aborted ? (estimateCost(outcome?.model ?? s.model, usage) ?? estimateCost(s.model, usage)) : null;
-    r.provider = s.provider;
-    r.api = s.api;
-    if (outcome?.model !== undefined && outcome.model !== s.model) r.response_model = outcome.model;
-    if (outcome?.responseId !== undefined) r.response_id = outcome.responseId;
-    if (outcome?.finishReason !== undefined && outcome.finishReason !== null) r.finish_reason = outcome.finishReason;
-    if (this.prompts) r.prompts = this.prompts;
-    if (s.extra) for (const [k, v] of Object.entries(s.extra)) if (v !== undefined && !(k in r)) r[k] = v;
-    r.params = s.params;
-    if (end.stream) r.stream = true;
-    if (this.ttft !== undefined) r.ttft_ms = this.ttft;
-    if (end.aborted) r.aborted = true;
-    if (end.raw) r.raw_response = true;
-    if (end.error !== undefined) {
-      const e = end.error as { name?: unknown; message?: unknown; status?: unknown; statusCode?: unknown };
-      r.error = { name: errorName(end.error), message: typeof e?.message === "string" ? e.message : String(end.error) };
-      const status = typeof e?.status === "number" ? e.status : typeof e?.statusCode === "number" ? e.statusCode : undefined;
-      if (status !== undefined) r.status_code = status;
-    }
-    if (this.cache) {
-      r.cache_hit = end.cacheHit === true;
-      r.cache_key = this.cache.key;
-    }
-    return r;
+      durationMs: ms(performance.now() - this.started),
+      spanId: this.spanId,
+      parentSpanId: this.parentSpanId,
+      usage,
+      prompts: this.prompts,
+      // An abandoned stream was billed for tokens that never arrived here: its cost is unknown.
+      costUsd: end.cacheHit ? 0 : usage && !end.aborted ? callCost(s.model, outcome?.model, usage) : null,
+      error: end.error,
+      extra: {
+        provider: s.provider,
+        api: s.api,
+        response_model: outcome?.model !== undefined && outcome.model !== s.model ? outcome.model : undefined,
+        response_id: outcome?.responseId,
+        finish_reason: outcome?.finishReason ?? undefined,
+        ...s.extra,
+        params: s.params,
+        stream: end.stream ? true : undefined,
+        ttft_ms: this.ttft,
+        aborted: end.aborted ? true : undefined,
+        raw_response: end.raw ? true : undefined,
+        cache_hit: cache ? end.cacheHit === true : undefined,
+        cache_key: cache?.key,
+      },
+    });
   }
 }
 
-/** The SDKs' error classes leave `name` as "Error"; their class name says more (RateLimitError). */
-function errorName(error: unknown): string {
-  const name = (error as Error | undefined)?.name;
-  if (typeof name === "string" && name !== "Error") return name;
-  const ctor = (error as object | undefined)?.constructor?.name;
-  return ctor && ctor !== "Object" ? ctor : "Error";
-}
-
 /** Durations to the microsecond. */
-export function ms(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
+export const ms = roundMs;
 
 /** Reports a failure of scryptorum's own work, once per process, without breaking the caller. */
 export function report(what: string, error: unknown): void {

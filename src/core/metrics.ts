@@ -1,5 +1,6 @@
 /** Reading metric files. */
 import { readJsonl, type ReadOptions } from "./jsonl";
+import { LastValues } from "./records";
 
 /**
  * The last value of each metric in a metrics.jsonl file (streamed; bad lines skipped with
@@ -9,9 +10,7 @@ import { readJsonl, type ReadOptions } from "./jsonl";
  * lastMetricValues("runs/v1/metrics.jsonl"); // { accuracy: 0.91, loss: 0.2 }
  */
 export function lastMetricValues(path: string, options?: ReadOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  readJsonl(path, (r) => {
-    if (typeof r.name === "string") Object.defineProperty(out, r.name, { value: r.value, enumerable: true, writable: true, configurable: true });
-  }, options);
-  return out;
+  const last = new LastValues();
+  readJsonl(path, (r) => last.add(r), options);
+  return last.values;
 }

@@ -11,7 +11,6 @@ import { redactArgv, redactConfig } from "./redact";
 import { currentSpanId, newSpanId, runtime, type Plugin } from "./runtime";
 import { promptsForCall } from "./scope";
 import { isoTimestamp, safeStringify } from "./serialize";
-import { normalizeUsage, type Usage } from "./usage";
 import { validateName } from "./validate";
 import { UserError } from "./errors";
 import { VERSION } from "../version";
@@ -19,6 +18,7 @@ import { processStartTime, readRunJson } from "./runfile";
 import { lastMetricValues } from "./metrics";
 import { installExitHandlers } from "./lifecycle";
 import { withFileLock } from "./fsutil";
+import { describeError, EventType, llmCallFields, setLastValue, type RecordError } from "./records";
 
 export type RunTypeName = "trial" | "milestone";
 export type RunStatus = "running" | "finished" | "failed" | "interrupted";
@@ -26,11 +26,8 @@ export type RunStatus = "running" | "finished" | "failed" | "interrupted";
 /** The run types. */
 export const RunType = { TRIAL: "trial", MILESTONE: "milestone" } as const;
 
-export interface RunError {
-  name: string;
-  message: string;
-  stack?: string;
-}
+/** An error as run.json records it (the one record error shape). */
+export type RunError = RecordError;
 
 /** The contents of run.json. */
 export interface RunMeta {
@@ -64,6 +61,8 @@ export interface LlmCallInput {
   usage?: unknown;
   costUsd?: number | null;
   cost_usd?: number | null;
+  /** What the call threw (any value): written as `{name, message, status_code?, stack?}`. */
+  error?: unknown;
   [extra: string]: unknown;
 }
 
@@ -111,12 +110,6 @@ export function writeJsonAtomic(path: string, value: unknown): void {
     } catch {}
     throw new Error(`Failed to write ${path}: ${(error as Error).message}`, { cause: error });
   }
-}
-
-/** An error as run.json and run.jsonl record it. */
-export function describeError(error: unknown): RunError {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
-  return { name: "Error", message: typeof error === "string" ? error : safeStringify(error) };
 }
 
 export interface RunInit {
@@ -258,7 +251,7 @@ export class Run {
       record.value = value;
       record.type = type;
     }
-    defineField(this.lastMetrics, name, value);
+    setLastValue(this.lastMetrics, name, value);
     this.metrics.append(safeStringify(record), now);
     if (runtime.plugins.length > 0) this.emit(record, "metric");
   }
@@ -320,32 +313,24 @@ export class Run {
    */
   logLlmCall(call: LlmCallInput): void {
     const now = Date.now();
-    const record: Record<string, unknown> = {
-      timestamp: isoTimestamp(now),
-      run_id: this.meta.run_id,
-      event_type: "llm_call",
+    // Built in place (no second object): this is the per-call path of every tracked LLM call.
+    const record: Record<string, unknown> = { timestamp: isoTimestamp(now), run_id: this.meta.run_id, event_type: EventType.LLM_CALL };
+    const given = call.span_id;
+    llmCallFields({
       model: call.model,
       input: call.input,
       output: call.output,
-      duration_ms: call.durationMs ?? call.duration_ms ?? 0,
-    };
-    if (call.span_id === undefined) {
-      record.span_id = newSpanId();
-      const parent = currentSpanId();
-      if (parent !== undefined) record.parent_span_id = parent;
-    }
-    if (call.usage !== undefined) record.usage = normalizeUsage(call.usage) ?? call.usage;
-    const prompts = promptsForCall();
-    if (prompts) record.prompts = prompts;
-    // null is a value here: "cost unknown" (an unpriced model), never a guess.
-    const cost = call.costUsd !== undefined ? call.costUsd : call.cost_usd;
-    if (cost !== undefined) record.cost_usd = cost;
-    // Extra fields, as given; the library's own and the known camelCase ones are skipped.
-    for (const key in call) {
-      if (LLM_KNOWN.has(key) || !Object.hasOwn(call, key)) continue;
-      if (key === "__proto__") defineField(record, key, call[key]);
-      else record[key] = call[key];
-    }
+      durationMs: call.durationMs ?? call.duration_ms ?? 0,
+      spanId: typeof given === "string" ? given : newSpanId(),
+      parentSpanId: given === undefined ? currentSpanId() : undefined,
+      usage: call.usage,
+      prompts: promptsForCall(),
+      // null is a value here: "cost unknown" (an unpriced model), never a guess.
+      costUsd: call.costUsd !== undefined ? call.costUsd : call.cost_usd,
+      error: call.error,
+      extra: call as Record<string, unknown>,
+      skip: LLM_KNOWN,
+    }, record);
     this.events.append(safeStringify(record), now);
     if (runtime.plugins.length > 0) this.emit(record, "event");
   }
@@ -612,10 +597,6 @@ export class Run {
       if (fn) callPlugin(plugin, hook, () => fn.call(plugin, this));
     }
   }
-}
-
-function defineField(target: Record<string, unknown>, key: string, value: unknown) {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Runs one plugin hook; a failing plugin is reported once and never breaks the run. */

@@ -10,6 +10,7 @@ import { join } from "pathe";
 import { UserError } from "../core/errors";
 import { readJsonl } from "../core/jsonl";
 import { currentCase, runInCase, type CaseScope } from "../core/scope";
+import { describeError, EventType, type CaseResultFields } from "../core/records";
 import { registry } from "../plugins/registry";
 import { getCurrentRun } from "../tracking/context";
 import { dataset as loadDataset, type Dataset, type EvalCase } from "./dataset";
@@ -49,23 +50,8 @@ export interface EvaluateOptions<I = any, O = any, E = any> {
   progress?: boolean;
 }
 
-/** One `case_result` record. */
-export interface CaseResultRecord {
-  case_id: string;
-  trial: number;
-  input: unknown;
-  output: unknown;
-  expected?: unknown;
-  scores: Record<string, number>;
-  reasons?: Record<string, string>;
-  error?: { name: string; message: string };
-  duration_ms: number;
-  cost_usd?: number;
-  /** Prompt name -> version rendered for this case (src/core/scope.ts). */
-  prompts?: Record<string, string>;
-  /** Rate-limited LLM calls retried for this case (src/clients/limiter.ts). */
-  retries?: number;
-}
+/** One `case_result` record (its type lives with the other records, in core/records.ts). */
+export type CaseResultRecord = CaseResultFields;
 
 export interface EvaluateSummary {
   dataset: { name: string; hash: string; cases: number };
@@ -91,7 +77,7 @@ let spent = 0;
 const COST_PLUGIN = {
   name: "scryptorum:eval-cost",
   onEvent(record: Record<string, unknown>) {
-    if (record.event_type !== "llm_call") return;
+    if (record.event_type !== EventType.LLM_CALL) return;
     const scope = currentCase();
     if (!scope) return;
     if (typeof record.cost_usd !== "number") {
@@ -117,11 +103,6 @@ function budgetOf(opt: number | undefined): number | undefined {
   if (opt === undefined) return undefined;
   if (typeof opt !== "number" || !Number.isFinite(opt) || opt < 0) throw new UserError(`evaluate(): maxCostUsd must be a number of US dollars, like 5, not ${JSON.stringify(opt)}`);
   return opt;
-}
-
-function describe(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: "Error", message: String(error) };
 }
 
 function toScore(v: ScoreValue): { score: number; reason?: string } {
@@ -153,7 +134,7 @@ function previousResults(run: Run | undefined): Previous {
       if (!prev.started.has(i)) prev.started.set(i, r);
       return;
     }
-    if (r.event_type !== "case_result" || r.error) return;
+    if (r.event_type !== EventType.CASE_RESULT || r.error) return;
     prev.done.set(`${r.case_id}#${r.trial}`, r as unknown as CaseResultRecord);
   });
   return prev;
@@ -238,7 +219,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
           // every case: stop the evaluation rather than record the same error 1,000 times.
           if (error instanceof UserError) throw error;
           if (attempt >= retries) {
-            rec.error = describe(error);
+            rec.error = describeError(error, { stack: false });
             return rec;
           }
           await new Promise((r) => setTimeout(r, Math.min(30_000, 200 * 2 ** attempt) * (0.5 + Math.random())));
@@ -251,7 +232,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
           rec.scores[name] = s.score;
           if (s.reason !== undefined) (reasons ??= {})[name] = s.reason;
         } catch (error) {
-          rec.error = { name: "ScorerError", message: `scorer ${name}: ${describe(error).message}` };
+          rec.error = { name: "ScorerError", message: `scorer ${name}: ${describeError(error).message}` };
         }
       }
       if (reasons) rec.reasons = reasons;
@@ -264,7 +245,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
       result.retries = scope.retries;
       rateLimitRetries += scope.retries;
     }
-    run?.logEvent("case_result", result as unknown as Record<string, unknown>);
+    run?.logEvent(EventType.CASE_RESULT, result as unknown as Record<string, unknown>);
     results.push(result);
     finishedCost += scope.cost;
     finishedCount++;

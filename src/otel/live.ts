@@ -10,6 +10,7 @@
  */
 import type { Plugin } from "../core/runtime";
 import type { Run } from "../core/run";
+import { EventType, setLastValue } from "../core/records";
 import { receivedSignal } from "../core/lifecycle";
 import type { OtlpSettings } from "./config";
 import { TraceBuilder, type SpanEvent, type TraceSpan } from "./mapping";
@@ -109,10 +110,10 @@ export async function otlpLivePlugin(
         if (r.span_id !== undefined && r.span_id === t.lastLlm) continue;
         spans.push(t.builder.timingSpan(r));
       } else if (kind === "metric") {
-        if (typeof r.name === "string") t.lastMetrics[r.name] = r.value;
+        if (typeof r.name === "string") setLastValue(t.lastMetrics, r.name, r.value);
         if (t.rootEvents.length < MAX_ROOT_EVENTS) t.rootEvents.push(t.builder.metricEvent(r));
         else t.dropped++;
-      } else if (r.event_type === "llm_call") {
+      } else if (r.event_type === EventType.LLM_CALL) {
         t.lastLlm = r.span_id;
         spans.push(t.builder.llmSpan(r));
         const f = t.figures;

@@ -5,7 +5,8 @@
  * another), each timing an INTERNAL span named after its operation, metrics and user
  * events are events of the root span. Pure: records in, plain span objects out.
  */
-import { caseKeyOf, hasError } from "../read/records";
+import { caseKeyOf } from "../read/records";
+import { errorOf, EventType, setLastValue } from "../core/records";
 import { inputMessages, outputMessages, systemInstructions } from "./content";
 import { spanIdOf, traceIdOf } from "./ids";
 
@@ -150,13 +151,6 @@ function requestAttributes(a: Attributes, params: Rec): void {
   if (typeof params.encoding_format === "string") a["gen_ai.request.encoding_formats"] = [params.encoding_format];
 }
 
-function errorOf(r: Rec): { type: string; message: string } | undefined {
-  if (!hasError(r)) return undefined;
-  const e = r.error;
-  if (typeof e === "string") return { type: "Error", message: e };
-  const o = obj(e);
-  return { type: str(o?.name) ?? "Error", message: str(o?.message) ?? String(attrValue(e)) };
-}
 
 /** The GenAI attributes of an `llm_call` record (no content). */
 export function llmAttributes(r: Rec, opts: MappingOptions = {}): Attributes {
@@ -196,8 +190,8 @@ export function llmAttributes(r: Rec, opts: MappingOptions = {}): Attributes {
   if (typeof r.cache_hit === "boolean") a["scryptorum.cache_hit"] = r.cache_hit;
   if (typeof r.name === "string") a["scryptorum.function"] = r.name;
   const error = errorOf(r);
-  if (error) a["error.type"] = error.type;
-  if (num(r.status_code) !== undefined) a["http.response.status_code"] = r.status_code as number;
+  if (error) a["error.type"] = error.name;
+  if (error?.status_code !== undefined) a["http.response.status_code"] = error.status_code;
   const key = caseKeyOf(r);
   if (key !== null) a["scryptorum.case"] = key;
   if (opts.includeContent) {
@@ -283,7 +277,7 @@ export class TraceBuilder {
     const error = errorOf(r);
     if (error) {
       s.status = { code: STATUS.ERROR, message: error.message };
-      s.attributes["error.type"] = error.type;
+      s.attributes["error.type"] = error.name;
     }
     for (const [k, v] of Object.entries(r)) {
       if (k === "timestamp" || k === "run_id" || k === "operation" || k === "duration_ms" || k === "span_id" || k === "parent_span_id" || k === "error") continue;
@@ -406,7 +400,7 @@ export class TraceAssembler {
   event(r: Rec): TraceSpan | null {
     const e = end(r);
     if (e > this.lastEnd) this.lastEnd = e;
-    if (r.event_type !== "llm_call") {
+    if (r.event_type !== EventType.LLM_CALL) {
       const ev = this.builder.userEvent(r);
       if (ev) this.rootEvents.push(ev);
       return null;
@@ -436,7 +430,7 @@ export class TraceAssembler {
   /** A metric: an event of the root span, and its last value a root attribute. */
   metric(r: Rec): void {
     this.rootEvents.push(this.builder.metricEvent(r));
-    if (typeof r.name === "string") this.lastMetrics[r.name] = r.value;
+    if (typeof r.name === "string") setLastValue(this.lastMetrics, r.name, r.value);
     const e = end(r);
     if (e > this.lastEnd) this.lastEnd = e;
   }

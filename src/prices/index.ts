@@ -117,6 +117,19 @@ export function estimateCost(model: string | undefined, usage: unknown): number 
   return Math.round((micro / 1e6) * 1e12) / 1e12;
 }
 
+/**
+ * The cost of one logged LLM call, as every writer prices it: at the model the provider says
+ * answered (often a dated snapshot), else at the model asked for; null when the usage is
+ * unknown or neither model has a price.
+ *
+ * @example
+ * callCost("gpt-4o-mini", "gpt-4o-mini-2024-07-18", usage); // priced at the snapshot's price when listed
+ */
+export function callCost(asked: string, answered: string | undefined, usage: unknown): number | null {
+  if (usage === undefined || usage === null) return null;
+  return (answered === undefined ? null : estimateCost(answered, usage)) ?? estimateCost(asked, usage);
+}
+
 // ---- overrides from .scryptorum, read once ---------------------------------------------
 
 interface Overrides {

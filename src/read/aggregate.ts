@@ -2,6 +2,7 @@
  * One-pass aggregators over a run's JSONL records: each takes records one at a time and
  * keeps only running figures (and, for timings, a typed array of durations).
  */
+import { LastValues, type MetricRecord, type OnDisk, type TimingRecord } from "../core/records";
 import { DurationBag, type DurationStats } from "./stats";
 
 export { caseKeyOf, hasError } from "./records";
@@ -30,7 +31,6 @@ export interface TimingSummary extends DurationStats {
 interface MetricAgg {
   name: string;
   type: string;
-  last: unknown;
   count: number;
   n: number;
   min: number;
@@ -49,18 +49,19 @@ interface MetricAgg {
  */
 export class MetricAggregator {
   private byName = new Map<string, MetricAgg>();
+  private last = new LastValues();
 
-  add(r: Record<string, unknown>): void {
+  add(r: OnDisk<MetricRecord>): void {
     const name = r.name;
     if (typeof name !== "string") return;
     let a = this.byName.get(name);
     if (a === undefined) {
-      a = { name, type: "custom", last: undefined, count: 0, n: 0, min: Infinity, max: -Infinity, sum: 0, step: null };
+      a = { name, type: "custom", count: 0, n: 0, min: Infinity, max: -Infinity, sum: 0, step: null };
       this.byName.set(name, a);
     }
     const v = r.value;
     a.count++;
-    a.last = v;
+    this.last.add(r);
     if (typeof r.type === "string") a.type = r.type;
     a.step = typeof r.step === "number" ? r.step : null;
     if (typeof v === "number" && Number.isFinite(v)) {
@@ -72,10 +73,11 @@ export class MetricAggregator {
   }
 
   result(): MetricSummary[] {
+    const last = this.last.values;
     return [...this.byName.values()].map((a) => ({
       name: a.name,
       type: a.type,
-      last: a.last === undefined ? null : a.last,
+      last: last[a.name] === undefined ? null : last[a.name],
       count: a.count,
       min: a.n ? a.min : null,
       max: a.n ? a.max : null,
@@ -96,7 +98,7 @@ export class MetricAggregator {
 export class TimingAggregator {
   private byOp = new Map<string, { bag: DurationBag; errors: number }>();
 
-  add(r: Record<string, unknown>): void {
+  add(r: OnDisk<TimingRecord>): void {
     const op = r.operation;
     const ms = r.duration_ms;
     if (typeof op !== "string" || typeof ms !== "number") return;

@@ -5,7 +5,8 @@
  */
 import { readJsonl, type ReadOptions } from "../core/jsonl";
 import { runFiles } from "../core/layout";
-import { caseKeyOf, hasError } from "./aggregate";
+import { EventType, type LlmCallRecord, type OnDisk } from "../core/records";
+import { caseKeyOf, hasError } from "./records";
 import { finite } from "./stats";
 
 /** One LLM call as the viewer lists it. */
@@ -71,7 +72,7 @@ export function readLlmCalls(dir: string, query: LlmCallQuery = {}): LlmCallPage
   let matched = 0;
   const calls: LlmCallRow[] = [];
   readJsonl(runFiles(dir).events, (r) => {
-    if (r.event_type !== "llm_call") return;
+    if (r.event_type !== EventType.LLM_CALL) return;
     const index = total++;
     const row = toRow(r, index);
     if (q && !matches(row, q)) return;
@@ -85,7 +86,7 @@ function matches(row: LlmCallRow, q: string): boolean {
   return [row.model, row.input, row.output, row.error ?? "", row.case ?? ""].some((t) => t.toLowerCase().includes(q));
 }
 
-function toRow(r: Record<string, unknown>, index: number): LlmCallRow {
+function toRow(r: OnDisk<LlmCallRecord>, index: number): LlmCallRow {
   const usage = r.usage && typeof r.usage === "object" ? (r.usage as Record<string, unknown>) : {};
   const num = (v: unknown) => finite(v) ?? null;
   const str = (v: unknown) => (typeof v === "string" ? v : null);

@@ -5,7 +5,8 @@
  */
 import { readJsonl, type ReadOptions } from "../core/jsonl";
 import { runFiles } from "../core/layout";
-import { caseKeyOf } from "./aggregate";
+import { errorOf, EventType } from "../core/records";
+import { caseKeyOf } from "./records";
 import { isLowerBetter, judge } from "./direction";
 import { pairedStats, type PairedStat } from "./paired";
 
@@ -77,14 +78,14 @@ export function readCases(dir: string, opts: ReadOptions = {}): Map<string, Case
   // Per case, one record per trial: a resumed run's later success replaces an earlier error.
   const trials = new Map<string, Map<unknown, Record<string, unknown>>>();
   readJsonl(files.events, (r) => {
-    if (r.event_type === "case_result" && typeof r.case_id === "string") {
+    if (r.event_type === EventType.CASE_RESULT && typeof r.case_id === "string") {
       let t = trials.get(r.case_id);
       if (!t) trials.set(r.case_id, (t = new Map()));
       const had = t.get(r.trial);
       if (!had || had.error || !r.error) t.set(r.trial, r);
       return;
     }
-    if (r.event_type !== "llm_call") return;
+    if (r.event_type !== EventType.LLM_CALL) return;
     const key = caseKeyOf(r) ?? (r.input === undefined ? null : text(r.input));
     if (key !== null) get(key).outputs.push(r.output ?? null);
   }, opts);
@@ -98,7 +99,8 @@ export function readCases(dir: string, opts: ReadOptions = {}): Map<string, Case
     const e = { outputs: [] as unknown[], sums: Object.create(null) as Record<string, number>, counts: Object.create(null) as Record<string, number> };
     evals.set(id, e);
     for (const r of t.values()) {
-      e.outputs.push(r.error ? { error: (r.error as { message?: string }).message ?? "error" } : (r.output ?? null));
+      const error = errorOf(r);
+      e.outputs.push(error ? { error: error.message || "error" } : (r.output ?? null));
       for (const [k, v] of Object.entries((r.scores ?? {}) as Record<string, unknown>)) {
         if (typeof v !== "number") continue;
         e.sums[k] = (e.sums[k] ?? 0) + v;

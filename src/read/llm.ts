@@ -2,6 +2,7 @@
  * LLM calls of a run in one pass: counts, tokens, cost, latency, per model, and the
  * slowest few (kept in a small sorted array, never a list of every call).
  */
+import type { LlmCallRecord, OnDisk } from "../core/records";
 import { caseKeyOf, hasError } from "./records";
 import { DurationBag, finite, round3, type DurationStats } from "./stats";
 
@@ -65,7 +66,7 @@ export class LlmAggregator {
 
   constructor(private keepSlowest = 5) {}
 
-  add(r: Record<string, unknown>): void {
+  add(r: OnDisk<LlmCallRecord>): void {
     const model = typeof r.model === "string" ? r.model : String(r.model ?? "unknown");
     let m = this.models.get(model);
     if (m === undefined) {
@@ -102,7 +103,7 @@ export class LlmAggregator {
     if (this.keepSlowest > 0 && (this.slow.length < this.keepSlowest || ms > this.slowFloor)) this.keepSlow(r, model, ms, error);
   }
 
-  private keepSlow(r: Record<string, unknown>, model: string, ms: number, error: boolean): void {
+  private keepSlow(r: OnDisk<LlmCallRecord>, model: string, ms: number, error: boolean): void {
     const call: SlowCall = {
       timestamp: typeof r.timestamp === "string" ? r.timestamp : null,
       model,

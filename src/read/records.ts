@@ -1,4 +1,7 @@
-/** Reading fields of JSONL records the same way everywhere: case keys and errors. */
+/**
+ * Reading fields of JSONL records the same way everywhere: case keys here; errors and the
+ * record types in core/records.ts.
+ */
 
 /**
  * The case key of a record: `case`, `id`, `case_id` or `caseId`, as text; null when none.
@@ -13,13 +16,4 @@ export function caseKeyOf(r: Record<string, unknown>): string | null {
   return typeof k === "string" ? k : JSON.stringify(k);
 }
 
-/**
- * True when an llm_call or timing record carries an error.
- *
- * @example
- * hasError({ error: "rate limited" }); // true
- */
-export function hasError(r: Record<string, unknown>): boolean {
-  const e = r.error;
-  return e !== undefined && e !== null && e !== false && e !== "";
-}
+export { hasError, errorOf } from "../core/records";

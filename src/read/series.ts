@@ -6,6 +6,7 @@
  */
 import { readJsonl, type ReadOptions } from "../core/jsonl";
 import { runFiles } from "../core/layout";
+import type { MetricRecord, OnDisk } from "../core/records";
 import { finite } from "./stats";
 
 /** One metric's values, x and y aligned. */
@@ -42,7 +43,8 @@ interface Acc {
  */
 export function readMetricSeries(dir: string, opts: SeriesOptions = {}): MetricSeries[] {
   const byName = new Map<string, Acc>();
-  readJsonl(runFiles(dir).metrics, (r) => {
+  readJsonl(runFiles(dir).metrics, (line) => {
+    const r = line as OnDisk<MetricRecord>;
     if (typeof r.name !== "string") return;
     const y = finite(r.value);
     let a = byName.get(r.name);

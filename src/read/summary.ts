@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { readJsonl, type ReadOptions } from "../core/jsonl";
 import { runFiles } from "../core/layout";
 import type { RunError, RunTypeName } from "../core/run";
+import { EventType } from "../core/records";
 import { readRunJson, reportedStatus, type ReportedStatus } from "../core/runfile";
 import { LlmAggregator, MetricAggregator, TimingAggregator, hasError, type LlmSummary, type MetricSummary, type TimingSummary } from "./aggregate";
 import { SpanCollector, type SpanNode } from "./spans";
@@ -89,7 +90,7 @@ export function readRunReport(dir: string, opts: ReportOptions = {}): RunReport 
   const events: Record<string, number> = Object.create(null);
   readJsonl(files.events, (r) => {
     const type = r.event_type;
-    if (type === "llm_call") {
+    if (type === EventType.LLM_CALL) {
       llm.add(r);
       if (spans) spans.add(r, "llm", hasError(r));
     }

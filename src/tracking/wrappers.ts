@@ -6,8 +6,8 @@ import { newSpanId, runtime } from "../core/runtime";
 import type { Run } from "../core/run";
 import { promptsForCall } from "../core/scope";
 import { normalizeUsage } from "../core/usage";
-import { estimateCost } from "../prices";
-import { describeError } from "../core/run";
+import { callCost } from "../prices";
+import { describeError, EventType, llmCallFields, roundMs } from "../core/records";
 import { currentContext } from "./context";
 import { dualUse, isThenable, keepIdentity, type AnyFn, type Wrapper } from "./decorate";
 
@@ -175,34 +175,27 @@ export function llmCall(opts: string | LlmCallOptions): Wrapper {
   return dualUse(o.name, (fn, opName) =>
     traced(fn, (run, c) =>
       safely(`llm call "${opName}"`, () => {
-        const event: Record<string, unknown> = {
+        const usage = c.ok ? normalizeUsage(c.value) : undefined;
+        const answered = c.ok && typeof (c.value as { model?: unknown } | null)?.model === "string" ? (c.value as { model: string }).model : undefined;
+        const fields = llmCallFields({
           model: o.model,
           input: o.logInput === false ? undefined : c.args.length === 1 ? c.args[0] : c.args,
           output: !c.ok || o.logOutput === false ? undefined : c.value,
-          duration_ms: roundMs(c.ms),
-          span_id: c.spanId,
-          name: opName,
-        };
-        if (c.parent !== undefined) event.parent_span_id = c.parent;
-        const prompts = promptsForCall();
-        if (prompts) event.prompts = prompts;
-        if (c.ok) {
-          const usage = normalizeUsage(c.value);
-          if (usage) event.usage = usage;
-          // Priced as the client wrappers price theirs (src/clients/recorder.ts): the response's model, else the declared one.
-          const answered = typeof (c.value as { model?: unknown } | null)?.model === "string" ? (c.value as { model: string }).model : undefined;
-          event.cost_usd = usage ? (estimateCost(answered ?? o.model, usage) ?? estimateCost(o.model, usage)) : null;
-        } else {
-          event.error = describeError(c.value);
-        }
-        run.logEvent("llm_call", event);
+          durationMs: roundMs(c.ms),
+          spanId: c.spanId,
+          parentSpanId: c.parent,
+          usage,
+          prompts: promptsForCall(),
+          // Priced as the client wrappers price theirs: the response's model, else the declared one.
+          costUsd: c.ok ? callCost(o.model, answered, usage) : undefined,
+          error: c.ok ? undefined : c.value,
+          failed: !c.ok,
+          extra: { name: opName },
+        });
+        run.logEvent(EventType.LLM_CALL, fields as unknown as Record<string, unknown>);
         run.recordSpan(JSON.stringify(opName), roundMs(c.ms), c.spanId, c.parent);
       }),
     ),
   );
 }
 
-/** Durations to the microsecond: more digits are noise and cost bytes on every line. */
-function roundMs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
