@@ -25,6 +25,8 @@ export const descriptions: Record<string, string> = {
   serve: "Browse the project's runs in a local web viewer (loopback only by default; Ctrl-C stops it)",
   upgrade: "Replace this scryptorum binary with the latest release (or --version <tag>), checksum-verified",
   remote: "Team buckets (S3-compatible) in .scryptorum: add, list, remove, check",
+  push: "Push milestones (or --runs) to a team bucket: only what is new, each machine its own objects",
+  pull: "Pull runs from a team bucket into ordinary local runs, every writer merged, every blob checked",
   report: "Write one self-contained HTML file comparing runs (default: the latest 20), to attach to a pull request or send",
 };
 
@@ -51,6 +53,8 @@ export const main = Object.assign(defineCommand({
     cache: () => import("./cache").then((m) => m.default),
     serve: () => import("./serve").then((m) => m.default),
     remote: () => import("./remote").then((m) => m.default),
+    push: () => import("./push").then((m) => m.default),
+    pull: () => import("./pull").then((m) => m.default),
     report: () => import("./report").then((m) => m.default),
     upgrade: () => import("./upgrade").then((m) => m.default),
   },

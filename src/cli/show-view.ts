@@ -7,7 +7,7 @@ import type { SpanNode } from "../read/spans";
 import { formatDuration, formatTime, formatZone } from "./format";
 import { clip, formatCost, formatCount, formatMs, formatValue, paint, renderTable, title, type Color, type ViewOptions } from "./tables";
 
-const STATUS_COLOR: Record<string, Color> = { finished: "green", failed: "red", crashed: "red", interrupted: "yellow", running: "yellow" };
+const STATUS_COLOR: Record<string, Color> = { finished: "green", failed: "red", crashed: "red", stale: "yellow", interrupted: "yellow", running: "yellow" };
 const MAX_TREE_LINES = 200;
 
 /** The status word, coloured. */
@@ -22,6 +22,7 @@ function header(r: RunReport, view: ViewOptions): string[] {
     ? formatDuration(r.duration_seconds)
     : r.status === "running" ? `running for ${formatDuration((Date.now() - Date.parse(r.started_at)) / 1000)}` : "-";
   lines.push(field("started", `${formatTime(r.started_at)} ${formatZone(r.started_at)}   duration ${duration}`));
+  if (r.origin) lines.push(field("origin", `${r.origin.hosts.join(", ")} (pulled from ${r.origin.remote}; last push ${formatTime(r.origin.heartbeat_at)} ${formatZone(r.origin.heartbeat_at)})`));
   if (r.tags.length) lines.push(field("tags", r.tags.join(", ")));
   if (r.note) lines.push(field("note", clip(r.note, view.width - 9)));
   if (r.git) {

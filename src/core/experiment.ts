@@ -29,6 +29,8 @@ export interface RunSummary {
   metrics: Record<string, unknown>;
   tags: string[];
   note?: string;
+  /** A run pulled from a team bucket: the remote and the hosts that wrote it. */
+  origin?: { remote: string; hosts: string[] };
 }
 
 export interface CreateRunOptions {
@@ -329,6 +331,7 @@ function summarize(dir: string, meta: any): RunSummary {
     tags: meta.tags ?? [],
   };
   if (meta.note !== undefined) summary.note = meta.note;
+  if (meta.origin) summary.origin = { remote: meta.origin.remote, hosts: meta.origin.hosts };
   return summary;
 }
 

@@ -9,8 +9,11 @@ import { UserError } from "./errors";
 import { VERSION } from "../version";
 import type { RunMeta } from "./run";
 
-/** Status as readers report it: run.json's, or `crashed` for a running run whose process died. */
-export type ReportedStatus = RunMeta["status"] | "crashed";
+/**
+ * Status as readers report it: run.json's, `crashed` for a running run whose process died,
+ * or `stale` for a running run pulled from a team bucket whose writers stopped pushing.
+ */
+export type ReportedStatus = RunMeta["status"] | "crashed" | "stale";
 
 /**
  * Reads and checks a run folder's run.json. Refuses a format newer than this version knows.
@@ -108,7 +111,13 @@ export function processAlive(pid: number, start?: unknown): boolean {
  * The status to report: `crashed` for a `running` run written on this host whose process
  * is gone (or whose pid now belongs to another process); otherwise run.json's own.
  */
-export function reportedStatus(meta: Pick<RunMeta, "status" | "pid" | "hostname"> & { pid_start?: unknown }): ReportedStatus {
+export function reportedStatus(meta: Pick<RunMeta, "status" | "pid" | "hostname"> & { pid_start?: unknown; origin?: unknown }): ReportedStatus {
+  // A pulled run's pid lives on another machine: its writers' last push is all we know.
+  const origin = meta.origin as { heartbeat_at?: unknown; stale_after_seconds?: unknown } | undefined;
+  if (meta.status === "running" && origin && typeof origin.heartbeat_at === "string") {
+    const after = typeof origin.stale_after_seconds === "number" ? origin.stale_after_seconds : 300;
+    return Date.now() - Date.parse(origin.heartbeat_at) > after * 1000 ? "stale" : "running";
+  }
   if (meta.status === "running" && meta.hostname === HOST && !processAlive(meta.pid, meta.pid_start)) return "crashed";
   return meta.status;
 }

@@ -5,7 +5,7 @@ import { UserError } from "../core/errors";
 import type { RunSummary } from "../core/experiment";
 import { isLowerBetter } from "./direction";
 
-const STATUSES = ["running", "finished", "failed", "interrupted", "crashed"] as const;
+const STATUSES = ["running", "finished", "failed", "interrupted", "crashed", "stale"] as const;
 const TYPES = ["trial", "milestone"] as const;
 const UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
 /** Fields `--sort` takes besides metric names. */

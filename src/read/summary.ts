@@ -32,6 +32,14 @@ export interface RunFigures {
 }
 
 /** Everything `show` knows about a run. */
+export interface RunOrigin {
+  remote: string;
+  hosts: string[];
+  heartbeat_at: string;
+  pulled_at: string;
+  writers: { writer: string; host: string; status: string; pushed_at: string }[];
+}
+
 export interface RunReport {
   run_id: string;
   run_type: RunTypeName;
@@ -41,6 +49,8 @@ export interface RunReport {
   started_at: string;
   finished_at: string | null;
   duration_seconds: number | null;
+  /** A run pulled from a team bucket: where from, the hosts that wrote it, their last push. */
+  origin?: RunOrigin;
   tags: string[];
   note: string | null;
   config: Record<string, unknown>;
@@ -126,6 +136,7 @@ export function readRunReport(dir: string, opts: ReportOptions = {}): RunReport 
       cost_usd: llmSummary.cost_usd,
     },
   };
+  if (meta.origin) report.origin = meta.origin as RunOrigin;
   if (spans) report.spans = spans.tree();
   return report;
 }

@@ -38,12 +38,13 @@ export class S3 {
   }
 
   /** The URL of a key (path style when asked for, or for a non-AWS endpoint). */
-  url(key: string): string {
+  url(key: string, query?: string): string {
     const path = key.split("/").map(encodeURIComponent).join("/");
+    const q = query ? `?${query}` : "";
     const pathStyle = this.remote.path_style || !/amazonaws\.com$/.test(new URL(this.endpoint).hostname);
-    if (pathStyle) return `${this.endpoint}/${this.remote.bucket}/${path}`;
+    if (pathStyle) return `${this.endpoint}/${this.remote.bucket}${path ? `/${path}` : ""}${q}`;
     const u = new URL(this.endpoint);
-    return `${u.protocol}//${this.remote.bucket}.${u.host}/${path}`;
+    return `${u.protocol}//${this.remote.bucket}.${u.host}/${path}${q}`;
   }
 
   key(rel: string): string {
@@ -51,9 +52,9 @@ export class S3 {
   }
 
   /** One signed request; a network failure is a RemoteFailed naming the endpoint. */
-  async request(method: string, key: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(method: string, key: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}, query?: string): Promise<Response> {
     try {
-      return await this.aws.fetch(this.url(key), { method, body: init.body, headers: init.headers });
+      return await this.aws.fetch(this.url(key, query), { method, body: init.body, headers: init.headers });
     } catch (error) {
       throw new RemoteFailed(`remote "${this.remote.name}" cannot be reached at ${this.endpoint}: ${(error as Error).message}`);
     }

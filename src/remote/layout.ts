@@ -1,0 +1,80 @@
+/**
+ * The bucket layout (docs/bucket-layout.md), as pure functions: keys relative to the
+ * remote's prefix, the commit object's shape, and parsing listed keys back.
+ */
+
+/** Version of the bucket layout; a reader refuses commits of a newer one. */
+export const BUCKET_FORMAT = 1;
+
+/** Content-addressed blob: `blobs/sha256/<2 hex>/<64 hex>`. */
+export const blobKey = (sha256: string) => `blobs/sha256/${sha256.slice(0, 2)}/${sha256}`;
+
+export const experimentsPrefix = () => "experiments/";
+export const runsPrefix = (experiment: string) => `experiments/${experiment}/runs/`;
+
+/** A writer's commit n of a run: immutable, created with If-None-Match: *. */
+export const commitKey = (experiment: string, runId: string, writer: string, n: number) =>
+  `experiments/${experiment}/runs/${runId}/writers/${writer}/${String(n).padStart(8, "0")}.json`;
+
+export const writerPrefix = (experiment: string, runId: string, writer: string) =>
+  `experiments/${experiment}/runs/${runId}/writers/${writer}/`;
+
+export interface ParsedCommitKey {
+  experiment: string;
+  runId: string;
+  writer: string;
+  n: number;
+}
+
+const COMMIT = /^experiments\/([^/]+)\/runs\/([^/]+)\/writers\/([^/]+)\/(\d{8})\.json$/;
+
+/** The parts of a commit key, or undefined for any other key. */
+export function parseCommitKey(key: string): ParsedCommitKey | undefined {
+  const m = COMMIT.exec(key);
+  return m ? { experiment: m[1]!, runId: m[2]!, writer: m[3]!, n: Number(m[4]) } : undefined;
+}
+
+/** The experiments named in a listing of `experiments/`. */
+export function experimentsIn(keys: string[]): string[] {
+  return [...new Set(keys.map((k) => parseCommitKey(k)?.experiment).filter((e): e is string => !!e))].sort();
+}
+
+/** The latest commit number of each writer of each run in a listing. */
+export function latestCommits(keys: string[]): Map<string, Map<string, number>> {
+  const runs = new Map<string, Map<string, number>>();
+  for (const key of keys) {
+    const c = parseCommitKey(key);
+    if (!c) continue;
+    const writers = runs.get(c.runId) ?? new Map<string, number>();
+    writers.set(c.writer, Math.max(writers.get(c.writer) ?? 0, c.n));
+    runs.set(c.runId, writers);
+  }
+  return runs;
+}
+
+/** One piece of a JSONL file a writer pushed: whole lines, stored as a blob. */
+export interface Segment {
+  sha256: string;
+  size: number;
+  lines: number;
+  /** The first line's `timestamp`, to interleave writers on pull. */
+  first_ts?: string;
+}
+
+/**
+ * A writer's commit: its whole view of the run at push n (cumulative, so a reader needs
+ * only each writer's latest commit). Every blob it names was uploaded before it.
+ */
+export interface Commit {
+  format: number;
+  writer: string;
+  host: string;
+  n: number;
+  pushed_at: string;
+  /** The writer's run.json. */
+  run: Record<string, unknown>;
+  /** Every other file of the run (snapshot, artifacts, config…): path -> blob. */
+  files: Record<string, { sha256: string; size: number }>;
+  /** Each JSONL file at the run's top level: the writer's segments, in order. */
+  logs: Record<string, { segments: Segment[]; local_bytes: number }>;
+}

@@ -1,0 +1,210 @@
+/**
+ * `scryptorum pull`: each run's writers merged into an ordinary local run. A run is built
+ * in a scratch folder, every blob checked against its sha256, then renamed into place:
+ * a failed or killed pull leaves the local run as it was.
+ */
+import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "pathe";
+import { UserError } from "../core/errors";
+import { Experiment } from "../core/experiment";
+import { runDir, runsDir } from "../core/layout";
+import type { Project } from "../core/project";
+import { openStore } from "../snapshot/store";
+import { Bucket } from "./bucket";
+import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, latestCommits, runsPrefix, type Commit } from "./layout";
+import { extendsOrder, mergeCommits } from "./merge";
+import { RemoteFailed } from "./s3";
+import { isLog, loadState, sameSignature, saveState, scanRun, scratchDir, sha256, type RunState } from "./state";
+import { pool, type Progress, type Selection } from "./select";
+import type { Remote } from "./config";
+
+export interface PulledRun {
+  experiment: string;
+  run_id: string;
+  result: "pulled" | "unchanged" | "skipped";
+  writers: number;
+  hosts: string[];
+  bytes: number;
+  reason?: string;
+}
+
+export interface PullResult {
+  remote: string;
+  runs: PulledRun[];
+  pulled: number;
+  unchanged: number;
+  skipped: number;
+  bytes: number;
+  requests: number;
+  duration_ms: number;
+}
+
+/** Seconds without a push after which a pulled `running` run reads `stale`. */
+export function staleAfterSeconds(project: Project): number {
+  const env = Number(process.env.SCRYPTORUM_STALE_AFTER);
+  if (Number.isFinite(env) && env > 0) return env;
+  const setting = Number((project.anchor as Record<string, unknown> | undefined)?.stale_after_seconds);
+  return Number.isFinite(setting) && setting > 0 ? setting : 300;
+}
+
+export async function pull(project: Project, remote: Remote, sel: Selection, progress?: Progress): Promise<PullResult> {
+  const started = Date.now();
+  const bucket = new Bucket(remote);
+  const keys = await bucket.list(sel.experiment ? runsPrefix(sel.experiment) : experimentsPrefix());
+  const experiments = sel.experiment ? [sel.experiment] : experimentsIn(keys);
+  const todo: { experiment: string; runId: string; writers: Map<string, number> }[] = [];
+  for (const experiment of experiments) {
+    const runs = latestCommits(keys.filter((k) => k.startsWith(runsPrefix(experiment))));
+    if (sel.experiment && !runs.size) throw new UserError(`experiment "${experiment}" has no runs in remote "${remote.name}": push it first, or see what the bucket holds with \`scryptorum pull\``);
+    for (const id of sel.runs ?? []) {
+      if (sel.experiment && !runs.has(id)) throw new UserError(`run "${id}" of experiment "${experiment}" is not in remote "${remote.name}"`);
+    }
+    for (const [runId, writers] of [...runs].sort(([a], [b]) => a.localeCompare(b))) {
+      if (!sel.runs || sel.runs.includes(runId)) todo.push({ experiment, runId, writers });
+    }
+  }
+  const staleAfter = staleAfterSeconds(project);
+  let done = 0;
+  const runs = await pool(todo, 4, async (t) => {
+    const r = await pullRun(project, bucket, t.experiment, t.runId, t.writers, staleAfter);
+    progress?.(++done, todo.length, `${t.experiment}/${t.runId}`);
+    return r;
+  });
+  return {
+    remote: remote.name,
+    runs,
+    pulled: runs.filter((r) => r.result === "pulled").length,
+    unchanged: runs.filter((r) => r.result === "unchanged").length,
+    skipped: runs.filter((r) => r.result === "skipped").length,
+    bytes: runs.reduce((n, r) => n + r.bytes, 0),
+    requests: bucket.requests,
+    duration_ms: Date.now() - started,
+  };
+}
+
+const sameWriters = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([w, n]) => b[w] === n);
+
+async function pullRun(project: Project, bucket: Bucket, experiment: string, runId: string, latest: Map<string, number>, staleAfter: number): Promise<PulledRun> {
+  const remoteName = bucket.remote.name;
+  const dir = runDir(project.root, experiment, runId);
+  const state = loadState(project.root, remoteName, experiment, runId);
+  const writers = Object.fromEntries(latest);
+  const result: PulledRun = { experiment, run_id: runId, result: "unchanged", writers: latest.size, hosts: [], bytes: 0 };
+  const exists = existsSync(join(dir, "run.json"));
+  const sig = exists ? scanRun(dir) : {};
+  if (exists) {
+    if (!state) return { ...result, result: "skipped", reason: `run ${experiment}/${runId} exists locally and was never pushed to "${remoteName}": push it first (\`scryptorum push ${experiment} --runs ${runId}\`), then pull merges both` };
+    if (!sameSignature(sig, state.sig)) return { ...result, result: "skipped", reason: `run ${experiment}/${runId} has local changes not pushed to "${remoteName}": push it first, then pull` };
+    const known = state.pulled?.writers ?? (state.commit ? { [state.commit.writer]: state.commit.n } : {});
+    if (sameWriters(known, writers)) {
+      result.hosts = [...new Set((state.pulled?.commits ?? (state.commit ? [state.commit] : [])).map((c) => c.host))];
+      return result;
+    }
+  }
+
+  // Each writer's latest commit (those already merged last time are reused).
+  const cached = new Map<string, Commit>();
+  for (const c of state?.pulled?.commits ?? []) cached.set(`${c.writer}/${c.n}`, c);
+  if (state?.commit) cached.set(`${state.commit.writer}/${state.commit.n}`, state.commit);
+  const commits = await pool([...latest], 8, async ([writer, n]) => {
+    const hit = cached.get(`${writer}/${n}`);
+    if (hit) return hit;
+    const key = commitKey(experiment, runId, writer, n);
+    const data = await bucket.get(key);
+    if (!data) throw new RemoteFailed(`remote "${remoteName}": ${bucket.s3.key(key)} was listed but cannot be read: retry the pull`);
+    result.bytes += data.length;
+    let commit: Commit;
+    try {
+      commit = JSON.parse(new TextDecoder().decode(data));
+    } catch {
+      throw new RemoteFailed(`remote "${remoteName}": ${bucket.s3.key(key)} is not valid JSON: the bucket copy is damaged (delete that object and push again from ${writer})`);
+    }
+    if (typeof commit.format === "number" && commit.format > BUCKET_FORMAT) {
+      throw new UserError(`remote "${remoteName}": run ${experiment}/${runId} was pushed by a newer scryptorum (bucket format ${commit.format}): upgrade scryptorum to pull it`);
+    }
+    return commit;
+  });
+  const merged = mergeCommits(commits, { remote: remoteName, pulled_at: new Date().toISOString(), stale_after_seconds: staleAfter });
+  result.hosts = (merged.meta.origin as { hosts: string[] }).hosts;
+
+  new Experiment(project, experiment); // creates the experiment locally when missing
+  const store = openStore(join(project.root, ".store"));
+  const stage = scratchDir(project.root);
+  const order: Record<string, string[]> = {};
+  try {
+    const fetchBlob = async (sha: string, what: string): Promise<Uint8Array> => {
+      const key = blobKey(sha);
+      const data = await bucket.get(key);
+      if (!data) throw new RemoteFailed(`remote "${remoteName}": blob ${bucket.s3.key(key)} (${what} of run ${experiment}/${runId}) is missing from the bucket; nothing was changed locally`);
+      const got = sha256(data);
+      if (got !== sha) throw new RemoteFailed(`remote "${remoteName}": blob ${bucket.s3.key(key)} (${what} of run ${experiment}/${runId}) does not match its sha256 (got ${got}): the bucket copy is corrupt; nothing was changed locally`);
+      result.bytes += data.length;
+      return data;
+    };
+
+    await pool(Object.entries(merged.files), 8, async ([rel, { sha256: sha, size }]) => {
+      const dest = join(stage, rel);
+      mkdirSync(dirname(dest), { recursive: true });
+      const local = join(dir, rel);
+      if (exists && state?.hashes[rel] === sha && state.sig[rel] === sig[rel]) return copyFileSync(local, dest);
+      if (rel.startsWith("code_snapshot/")) {
+        const stored = join(project.root, ".store", sha.slice(0, 2), sha);
+        if (existsSync(stored) && statSync(stored).size === size) {
+          try {
+            return linkSync(stored, dest);
+          } catch {
+            return copyFileSync(stored, dest);
+          }
+        }
+        store.place(Buffer.from(await fetchBlob(sha, rel)), dest);
+        return;
+      }
+      writeFileSync(dest, await fetchBlob(sha, rel));
+    });
+
+    for (const [rel, segments] of Object.entries(merged.logs)) {
+      const ids = segments.map((s) => s.id);
+      order[rel] = ids;
+      const dest = join(stage, rel);
+      const before = knownOrder(state, rel);
+      let from = 0;
+      if (exists && before && extendsOrder(before, ids) && existsSync(join(dir, rel)) && statSync(join(dir, rel)).size === (state?.marks[rel] ?? -1)) {
+        copyFileSync(join(dir, rel), dest);
+        from = before.length;
+      } else writeFileSync(dest, "");
+      const todo = segments.slice(from);
+      // Downloaded a few at a time, appended in order.
+      for (let i = 0; i < todo.length; i += 8) {
+        const chunk = await Promise.all(todo.slice(i, i + 8).map((s) => fetchBlob(s.sha256, `${rel} segment ${s.id}`)));
+        for (const data of chunk) appendFileSync(dest, data);
+      }
+    }
+    writeFileSync(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n");
+
+    mkdirSync(runsDir(project.root, experiment), { recursive: true });
+    if (exists) {
+      const old = `${stage}.old`;
+      renameSync(dir, old);
+      renameSync(stage, dir);
+      rmSync(old, { recursive: true, force: true });
+    } else renameSync(stage, dir);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+
+  const now = scanRun(dir);
+  const marks = Object.fromEntries(Object.keys(now).filter(isLog).map((rel) => [rel, Number(now[rel]!.split(":")[0])]));
+  const hashes = Object.fromEntries(Object.entries(merged.files).map(([rel, f]) => [rel, f.sha256]));
+  const next: RunState = { sig: now, marks, hashes, commit: state?.commit, pulled: { writers, order, commits } };
+  saveState(project.root, remoteName, experiment, runId, next);
+  result.result = "pulled";
+  return result;
+}
+
+/** The segment order the local file holds: what the last pull merged, or our own pushes. */
+function knownOrder(state: RunState | undefined, rel: string): string[] | undefined {
+  if (state?.pulled) return state.pulled.order[rel];
+  const own = state?.commit;
+  return own ? (own.logs[rel]?.segments ?? []).map((_, i) => `${own.writer}/${i}`) : undefined;
+}

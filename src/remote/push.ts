@@ -1,0 +1,194 @@
+/**
+ * `scryptorum push`: each run's new bytes to the bucket as this writer's next commit.
+ * Blobs first (create-only, content-addressed), the commit last, so a push killed
+ * mid-way leaves only unreferenced blobs and the next push completes it.
+ */
+import { openSync, readSync, closeSync, readFileSync } from "node:fs";
+import { join } from "pathe";
+import { UserError } from "../core/errors";
+import { runDir } from "../core/layout";
+import type { Project } from "../core/project";
+import { Bucket } from "./bucket";
+import { BUCKET_FORMAT, blobKey, commitKey, parseCommitKey, writerPrefix, type Commit, type Segment } from "./layout";
+import { RemoteFailed } from "./s3";
+import { isLog, loadState, saveState, scanRun, sameSignature, sha256, writerHost, writerId, type RunState } from "./state";
+import { localRuns, pool, type Progress, type Selection } from "./select";
+import type { Remote } from "./config";
+
+export interface PushedRun {
+  experiment: string;
+  run_id: string;
+  result: "pushed" | "unchanged";
+  commit?: number;
+  bytes: number;
+  blobs_uploaded: number;
+  blobs_present: number;
+}
+
+export interface PushResult {
+  remote: string;
+  writer: string;
+  runs: PushedRun[];
+  pushed: number;
+  unchanged: number;
+  bytes: number;
+  requests: number;
+  duration_ms: number;
+}
+
+/**
+ * Pushes the selected runs (milestones unless `runs` names others) of one experiment or
+ * of all; returns what was sent. Refusals and network failures are RemoteFailed (exit 1).
+ */
+export async function push(project: Project, remote: Remote, sel: Selection, progress?: Progress): Promise<PushResult> {
+  const started = Date.now();
+  const bucket = new Bucket(remote);
+  const writer = writerId(project.root);
+  const targets = localRuns(project, sel);
+  const uploaded = new Map<string, Promise<void>>();
+  let done = 0;
+  const runs = await pool(targets, 4, async ({ experiment, runId }) => {
+    const r = await pushRun(project, bucket, writer, experiment, runId, uploaded);
+    progress?.(++done, targets.length, `${experiment}/${runId}`);
+    return r;
+  });
+  return {
+    remote: remote.name,
+    writer,
+    runs,
+    pushed: runs.filter((r) => r.result === "pushed").length,
+    unchanged: runs.filter((r) => r.result === "unchanged").length,
+    bytes: runs.reduce((n, r) => n + r.bytes, 0),
+    requests: bucket.requests,
+    duration_ms: Date.now() - started,
+  };
+}
+
+function readRange(path: string, from: number, to: number): Uint8Array {
+  const buf = new Uint8Array(Math.max(0, to - from));
+  if (!buf.length) return buf;
+  const fd = openSync(path, "r");
+  try {
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, from + got);
+      if (n <= 0) break;
+      got += n;
+    }
+    return got === buf.length ? buf : buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const firstTimestamp = (bytes: Uint8Array): string | undefined => {
+  const end = bytes.indexOf(10);
+  try {
+    const ts = JSON.parse(new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end))).timestamp;
+    return typeof ts === "string" ? ts : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+async function pushRun(project: Project, bucket: Bucket, writer: string, experiment: string, runId: string, uploaded: Map<string, Promise<void>>): Promise<PushedRun> {
+  const dir = runDir(project.root, experiment, runId);
+  const remoteName = bucket.remote.name;
+  const sig = scanRun(dir);
+  let state: RunState = loadState(project.root, remoteName, experiment, runId) ?? { sig: {}, marks: {}, hashes: {} };
+  const result: PushedRun = { experiment, run_id: runId, result: "unchanged", bytes: 0, blobs_uploaded: 0, blobs_present: 0 };
+  if ((state.commit || state.pulled) && sameSignature(sig, state.sig)) return result;
+
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(readFileSync(join(dir, "run.json"), "utf8"));
+  } catch (error) {
+    throw new UserError(`run ${experiment}/${runId} has no readable run.json (${(error as Error).message}): it cannot be pushed; fix or delete the run`);
+  }
+  delete meta.origin;
+
+  // One upload per blob per push, awaited by every run that holds it (its commit must
+  // not be written before the blob is).
+  const blob = (sha: string, data: () => Uint8Array): Promise<void> => {
+    let p = uploaded.get(sha);
+    if (!p) {
+      const bytes = data();
+      p = bucket.putNew(blobKey(sha), bytes).then((created) => {
+        if (created) {
+          result.blobs_uploaded++;
+          result.bytes += bytes.length;
+        } else result.blobs_present++;
+      });
+      uploaded.set(sha, p);
+    }
+    return p;
+  };
+
+  // Files other than the JSONL logs: hashed (again only when changed), uploaded once.
+  // Blobs this run's earlier pushes and pulls already saw in the bucket.
+  const seen = new Set<string>();
+  for (const c of [state.commit, ...(state.pulled?.commits ?? [])]) for (const f of Object.values(c?.files ?? {})) seen.add(f.sha256);
+  const files: Commit["files"] = {};
+  const hashes: Record<string, string> = {};
+  const fileList = Object.keys(sig).filter((rel) => rel !== "run.json" && !isLog(rel)).sort();
+  await pool(fileList, 8, async (rel) => {
+    const path = join(dir, rel);
+    let data: Uint8Array | undefined;
+    const known = state.sig[rel] === sig[rel] ? state.hashes[rel] : undefined;
+    const sha = known ?? sha256((data = readFileSync(path)));
+    hashes[rel] = sha;
+    files[rel] = { sha256: sha, size: Number(sig[rel]!.split(":")[0]) };
+    if (!seen.has(sha)) await blob(sha, () => data ?? readFileSync(path));
+  });
+
+  for (let attempt = 0; ; attempt++) {
+    const base = state.commit;
+    const logs: Commit["logs"] = {};
+    const marks: Record<string, number> = {};
+    for (const rel of Object.keys(sig).filter(isLog).sort()) {
+      const size = Number(sig[rel]!.split(":")[0]);
+      const from = state.marks[rel] ?? 0;
+      const segments: Segment[] = [...(base?.logs[rel]?.segments ?? [])];
+      let mark = from;
+      if (size > from) {
+        const bytes = readRange(join(dir, rel), from, size);
+        const end = bytes.lastIndexOf(10) + 1; // whole lines only: a writer may be mid-line
+        if (end > 0) {
+          const seg = bytes.subarray(0, end);
+          let lines = 0;
+          for (let i = 0; i < seg.length; i++) if (seg[i] === 10) lines++;
+          const sha = sha256(seg);
+          await blob(sha, () => seg);
+          segments.push({ sha256: sha, size: seg.length, lines, first_ts: firstTimestamp(seg) });
+          mark = from + end;
+        }
+      }
+      marks[rel] = mark;
+      logs[rel] = { segments, local_bytes: mark };
+    }
+    const n = (base?.n ?? 0) + 1;
+    const commit: Commit = { format: BUCKET_FORMAT, writer, host: writerHost(), n, pushed_at: new Date().toISOString(), run: meta, files, logs };
+    const body = JSON.stringify(commit);
+    if (await bucket.putNew(commitKey(experiment, runId, writer, n), body, "application/json")) {
+      result.bytes += body.length;
+      result.result = "pushed";
+      result.commit = n;
+      saveState(project.root, remoteName, experiment, runId, { ...state, sig, marks, hashes, commit });
+      return result;
+    }
+    // Another push of this same copy committed n first: continue from the latest commit.
+    if (attempt >= 5) throw new RemoteFailed(`remote "${remoteName}": run ${experiment}/${runId} kept losing the race for its next commit: retry the push`);
+    const latest = await latestOwnCommit(bucket, experiment, runId, writer);
+    if (!latest) throw new RemoteFailed(`remote "${remoteName}" refused commit ${n} of run ${experiment}/${runId} but lists none: retry the push`);
+    const marksFromRemote = Object.fromEntries(Object.entries(latest.logs).map(([k, v]) => [k, v.local_bytes]));
+    state = { ...state, commit: latest, marks: { ...state.marks, ...marksFromRemote } };
+  }
+}
+
+async function latestOwnCommit(bucket: Bucket, experiment: string, runId: string, writer: string): Promise<Commit | undefined> {
+  const keys = await bucket.list(writerPrefix(experiment, runId, writer));
+  const n = Math.max(0, ...keys.map((k) => parseCommitKey(k)?.n ?? 0));
+  if (!n) return undefined;
+  const data = await bucket.get(commitKey(experiment, runId, writer, n));
+  return data ? (JSON.parse(new TextDecoder().decode(data)) as Commit) : undefined;
+}

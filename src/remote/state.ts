@@ -1,0 +1,105 @@
+/**
+ * What this project copy knows of a remote, kept under `<project root>/.remote/`: its
+ * writer id (`writer`, made once: `<host>-<8 hex>`), and per run what was pushed and
+ * pulled (`<remote>/<experiment>/<run>.json`), so an unchanged run costs no request and a
+ * grown log sends only its new bytes. Losing this folder loses nothing: the next push
+ * starts a new writer history, the next pull rebuilds from the bucket.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname, join } from "pathe";
+import type { Commit } from "./layout";
+
+export const STATE_DIR = ".remote";
+
+/** This machine's name as writers report it (SCRYPTORUM_HOSTNAME stands in for another machine). */
+export function writerHost(): string {
+  return process.env.SCRYPTORUM_HOSTNAME || hostname();
+}
+
+/** This project copy's writer id, made on first use. */
+export function writerId(projectRoot: string): string {
+  const path = join(projectRoot, STATE_DIR, "writer");
+  try {
+    const id = readFileSync(path, "utf8").trim();
+    if (/^[A-Za-z0-9._-]{1,100}$/.test(id)) return id;
+  } catch {}
+  const host = writerHost().replace(/[^A-Za-z0-9.-]+/g, "-").slice(0, 60) || "host";
+  const id = `${host}-${randomBytes(4).toString("hex")}`;
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    // Two first pushes at once: the first one's id wins, the other reads it.
+    writeFileSync(path, id + "\n", { flag: "wx" });
+  } catch {}
+  return readFileSync(path, "utf8").trim() || id;
+}
+
+/** Size and modification time of every file of a run folder, by relative path. */
+export type Signature = Record<string, string>;
+
+export function scanRun(dir: string): Signature {
+  const sig: Signature = {};
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(r);
+      else if (entry.isFile()) {
+        const st = statSync(join(dir, r));
+        sig[r] = `${st.size}:${st.mtimeMs}`;
+      }
+    }
+  };
+  walk("");
+  return sig;
+}
+
+export const isLog = (rel: string) => !rel.includes("/") && rel.endsWith(".jsonl");
+
+export function sameSignature(a: Signature, b: Signature): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+export interface RunState {
+  /** The signature when this state was saved: equal now means nothing to do. */
+  sig: Signature;
+  /** Bytes of each JSONL file accounted for (pushed by us, or pulled). */
+  marks: Record<string, number>;
+  /** sha256 of files (not JSONL), valid while their signature holds. */
+  hashes: Record<string, string>;
+  /** Our writer's latest commit, if we pushed. */
+  commit?: Commit;
+  /** What the last pull merged: each writer's commit number, the segment order of each file. */
+  pulled?: { writers: Record<string, number>; order: Record<string, string[]>; commits: Commit[] };
+}
+
+const statePath = (projectRoot: string, remote: string, experiment: string, runId: string) =>
+  join(projectRoot, STATE_DIR, remote, experiment, `${runId}.json`);
+
+export function loadState(projectRoot: string, remote: string, experiment: string, runId: string): RunState | undefined {
+  try {
+    return JSON.parse(readFileSync(statePath(projectRoot, remote, experiment, runId), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveState(projectRoot: string, remote: string, experiment: string, runId: string, state: RunState): void {
+  const path = statePath(projectRoot, remote, experiment, runId);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(3).toString("hex")}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state));
+  renameSync(tmp, path);
+}
+
+/** A scratch folder on the project's file system (so a rename into place is atomic). */
+export function scratchDir(projectRoot: string): string {
+  const dir = join(projectRoot, STATE_DIR, "tmp", `${process.pid}-${randomBytes(4).toString("hex")}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function sha256(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
