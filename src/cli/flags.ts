@@ -33,7 +33,7 @@ export function listFlag(values: readonly string[]): string[] {
 
 /** `list-runs` filter flags; spread into the command's `args` (see src/read/filter.ts). */
 export const runFilterArgs = {
-  status: { type: "string", description: "Only runs with this status (repeatable or comma-separated; crashed included)", valueHint: "status" },
+  status: { type: "string", description: "Only runs with this status (repeatable or comma-separated; crashed and stale included)", valueHint: "status" },
   type: { type: "string", description: "Only trial or milestone runs", valueHint: "trial|milestone" },
   since: { type: "string", description: "Only runs started since an ISO date or an age (30m, 3h, 2d, 1w)", valueHint: "when" },
   tag: { type: "string", description: "Only runs with this tag (repeatable: every tag must be there)", valueHint: "tag" },
