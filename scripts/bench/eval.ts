@@ -69,7 +69,7 @@ export async function benchEval(): Promise<void> {
     const rendered = async (input: unknown) => (ask.render({ q: input }), input);
     const evaluated = (task: (input: unknown) => Promise<unknown>) => () =>
       withRun(run, async () => {
-        const { summary } = await evaluate({ data, task, scores: { exact }, concurrency: CONCURRENCY, resume: false });
+        const { summary } = await evaluate({ data, task, scores: { exact }, concurrency: CONCURRENCY, resume: false, progress: false });
         if (summary.scores.exact!.mean !== 1 || summary.ran !== CASES) throw new Error("evaluate did not score every case");
       });
 

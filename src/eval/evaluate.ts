@@ -240,7 +240,8 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     });
     result.duration_ms = Math.round((performance.now() - start) * 1000) / 1000;
     if (scope.cost > 0) result.cost_usd = scope.cost;
-    if (scope.prompts) result.prompts = { ...scope.prompts };
+    // The scope is this case's alone: its prompts object needs no copy.
+    if (scope.prompts) result.prompts = scope.prompts;
     if (scope.retries > 0) {
       result.retries = scope.retries;
       rateLimitRetries += scope.retries;
