@@ -19,18 +19,31 @@ export interface Fingerprint {
   scorers: Record<string, string>;
 }
 
+/** FNV-1a, 32 bits, over UTF-16 code units, as 8 hex digits. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
 const short = (text: string, n = 12) => createHash("sha256").update(text).digest("hex").slice(0, n);
 
 /**
  * One short hash per case (id → 8 hex digits of its input, expected output and metadata),
- * so two runs' datasets can be told apart case by case.
+ * so two runs' datasets can be told apart case by case. FNV-1a (32 bits) over the JSON
+ * text, not sha256: it runs once per case of every `evaluate()`, a sha256 object per case
+ * was the largest share of the per-case overhead (BENCHMARKS.md, "Evaluations"), and 32
+ * bits is plenty to tell whether one case changed.
  *
  * @example
  * caseHashes(dataset([{ id: "a", input: 1 }])); // { a: "…" }
  */
 export function caseHashes(data: Dataset): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const c of data) out[c.id] = short(JSON.stringify([c.input, c.expected ?? null, c.metadata ?? null]), 8);
+  for (const c of data) out[c.id] = fnv1a(JSON.stringify([c.input, c.expected ?? null, c.metadata ?? null]));
   return out;
 }
 
