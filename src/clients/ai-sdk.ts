@@ -4,7 +4,9 @@
  * `generateText`, `streamText`, `generateObject` and `streamObject` make (one per step).
  */
 import { cacheEnabled, cacheKey, projectRootOfRunDir, providerFolder, readCacheEntry, semanticRequest } from "../cache";
+import { currentCase } from "../core/scope";
 import { currentContext } from "../tracking/context";
+import { withLimiter } from "./limiter";
 import { PartStream, readResult, replay, reviveDates, storableResult } from "./ai-sdk-read";
 import { CallRecorder } from "./recorder";
 import { obj, omit } from "./shape";
@@ -52,68 +54,83 @@ export function scryptorumMiddleware(opts: ScryptorumMiddlewareOptions = {}): Sc
   return {
     specificationVersion: opts.specificationVersion ?? "v3",
 
-    async wrapGenerate<R>({ doGenerate, params, model }: { doGenerate: () => PromiseLike<R>; params: unknown; model: ModelInfo }): Promise<R> {
-      const call = begin(params, model, "generate");
-      if (!call) return doGenerate();
-      const { rec, hit } = call;
-      if (hit?.response !== undefined) {
-        const result = reviveDates(hit.response);
-        rec.finish(readResult(result), { cacheHit: true });
-        return result as R;
-      }
-      let result: R;
-      try {
-        result = await doGenerate();
-      } catch (error) {
-        rec.finish(undefined, { error });
-        throw error;
-      }
-      rec.finish(readResult(result));
-      if (rec.caching) rec.store({ response: storableResult(result) });
-      return result;
+    // Inside an evaluate() case, each call waits on its provider and model's rate limiter (src/clients/limiter.ts).
+    async wrapGenerate<R>(call: { doGenerate: () => PromiseLike<R>; params: unknown; model: ModelInfo }): Promise<R> {
+      const scope = currentCase();
+      if (scope && currentContext()) return withLimiter(providerFolder(String(call.model.provider ?? "unknown")), String(call.model.modelId ?? ""), scope, () => generateOnce(call));
+      return generateOnce(call);
     },
 
-    async wrapStream<R>({ doStream, params, model }: { doStream: () => PromiseLike<R>; params: unknown; model: ModelInfo }): Promise<R> {
-      const call = begin(params, model, "stream");
-      if (!call) return doStream();
-      const { rec, hit } = call;
-      if (hit?.chunks) {
-        const parts = hit.chunks.map(reviveDates);
-        const acc = new PartStream();
-        for (const p of parts) acc.add(p);
-        rec.finish(acc.result(), { cacheHit: true, stream: true });
-        return { stream: replay(parts), request: {}, response: { headers: {} } } as R;
-      }
-      let result: R;
-      try {
-        result = await doStream();
-      } catch (error) {
-        rec.finish(undefined, { error, stream: true });
-        throw error;
-      }
-      const r = result as R & { stream?: ReadableStream<unknown> };
-      if (!(r.stream instanceof ReadableStream)) return result;
-      const acc = new PartStream();
-      const parts: unknown[] | undefined = rec.caching ? [] : undefined;
-      const stream = observeReadable(r.stream, {
-        chunk(part) {
-          if (acc.add(part)) rec.firstToken();
-          parts?.push(part);
-        },
-        end(how, error) {
-          const outcome = acc.result();
-          const failure = error ?? acc.error;
-          if (how === "aborted") rec.finish(outcome, { stream: true, aborted: true });
-          else if (failure !== undefined) rec.finish(outcome, { stream: true, error: failure });
-          else {
-            rec.finish(outcome, { stream: true });
-            if (parts) rec.store({ chunks: parts });
-          }
-        },
-      });
-      return { ...r, stream };
+    async wrapStream<R>(call: { doStream: () => PromiseLike<R>; params: unknown; model: ModelInfo }): Promise<R> {
+      const scope = currentCase();
+      if (scope && currentContext()) return withLimiter(providerFolder(String(call.model.provider ?? "unknown")), String(call.model.modelId ?? ""), scope, () => streamOnce(call));
+      return streamOnce(call);
     },
   };
+}
+
+/** One model call (one attempt, when the rate limiter retries). */
+async function generateOnce<R>({ doGenerate, params, model }: { doGenerate: () => PromiseLike<R>; params: unknown; model: ModelInfo }): Promise<R> {
+  const call = begin(params, model, "generate");
+  if (!call) return doGenerate();
+  const { rec, hit } = call;
+  if (hit?.response !== undefined) {
+    const result = reviveDates(hit.response);
+    rec.finish(readResult(result), { cacheHit: true });
+    return result as R;
+  }
+  let result: R;
+  try {
+    result = await doGenerate();
+  } catch (error) {
+    rec.finish(undefined, { error });
+    throw error;
+  }
+  rec.finish(readResult(result));
+  if (rec.caching) rec.store({ response: storableResult(result) });
+  return result;
+}
+
+/** One streamed model call: settles when the stream starts. */
+async function streamOnce<R>({ doStream, params, model }: { doStream: () => PromiseLike<R>; params: unknown; model: ModelInfo }): Promise<R> {
+  const call = begin(params, model, "stream");
+  if (!call) return doStream();
+  const { rec, hit } = call;
+  if (hit?.chunks) {
+    const parts = hit.chunks.map(reviveDates);
+    const acc = new PartStream();
+    for (const p of parts) acc.add(p);
+    rec.finish(acc.result(), { cacheHit: true, stream: true });
+    return { stream: replay(parts), request: {}, response: { headers: {} } } as R;
+  }
+  let result: R;
+  try {
+    result = await doStream();
+  } catch (error) {
+    rec.finish(undefined, { error, stream: true });
+    throw error;
+  }
+  const r = result as R & { stream?: ReadableStream<unknown> };
+  if (!(r.stream instanceof ReadableStream)) return result;
+  const acc = new PartStream();
+  const parts: unknown[] | undefined = rec.caching ? [] : undefined;
+  const stream = observeReadable(r.stream, {
+    chunk(part) {
+      if (acc.add(part)) rec.firstToken();
+      parts?.push(part);
+    },
+    end(how, error) {
+      const outcome = acc.result();
+      const failure = error ?? acc.error;
+      if (how === "aborted") rec.finish(outcome, { stream: true, aborted: true });
+      else if (failure !== undefined) rec.finish(outcome, { stream: true, error: failure });
+      else {
+        rec.finish(outcome, { stream: true });
+        if (parts) rec.store({ chunks: parts });
+      }
+    },
+  });
+  return { ...r, stream };
 }
 
 /** Opens the call's record inside a run (else undefined) and looks it up in the cache. */

@@ -9,6 +9,7 @@
  * one wave of requests counts once, as TCP's congestion control does.
  */
 import { runtime } from "../core/runtime";
+import type { CaseScope } from "../core/scope";
 
 /** Answers that mean "slow down": rate limited, unavailable, overloaded. */
 export const RETRYABLE_STATUS = new Set([429, 503, 529]);
@@ -141,4 +142,30 @@ export function retryAfterMs(error: unknown, now = Date.now()): number | undefin
 /** Exponential backoff with jitter when the server gave no `retry-after`: 0.5 s, 1 s, 2 s … up to 30 s. */
 export function backoffMs(attempt: number): number {
   return Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+/**
+ * Runs `attempt` through the limiter of `provider` and `model` until it is not told to slow
+ * down, or the retries run out (then its error is thrown). Each retry counts on the case.
+ *
+ * @example
+ * const answer = await withLimiter("openai", "gpt-4o-mini", scope, () => doGenerate());
+ */
+export async function withLimiter<T>(provider: string, model: string, scope: CaseScope, attempt: () => PromiseLike<T> | T): Promise<T> {
+  const limiter = limiterFor(provider, model);
+  for (let n = 0; ; n++) {
+    const started = await limiter.acquire();
+    try {
+      const value = await attempt();
+      limiter.succeeded();
+      return value;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === undefined || !RETRYABLE_STATUS.has(status) || n >= MAX_RATE_LIMIT_RETRIES) throw error;
+      limiter.rateLimited(started, retryAfterMs(error) ?? backoffMs(n));
+      scope.retries++;
+    } finally {
+      limiter.release();
+    }
+  }
 }

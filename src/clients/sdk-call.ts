@@ -8,7 +8,7 @@ import type { Context } from "../core/runtime";
 import { currentCase, type CaseScope } from "../core/scope";
 import { currentContext } from "../tracking/context";
 import { cachedPromise, trackPromise } from "./api-promise";
-import { backoffMs, limiterFor, MAX_RATE_LIMIT_RETRIES, retryAfterMs, RETRYABLE_STATUS, statusOf } from "./limiter";
+import { withLimiter } from "./limiter";
 import type { Hook } from "./proxy";
 import { CallRecorder, type Accumulator, type CallSpec, type Outcome } from "./recorder";
 import { observeStream, ReplayStream } from "./stream";
@@ -82,26 +82,12 @@ type WithResponse = PromiseLike<unknown> & { withResponse?: () => Promise<Full> 
  * (`withResponse()`, `asResponse()`, `_thenUnwrap()`), so its helpers keep working.
  */
 function limited(endpoint: Endpoint, model: string, scope: CaseScope, attempt: () => unknown): unknown {
-  const limiter = limiterFor(endpoint.provider, model);
-  const full = (async (): Promise<Full> => {
-    for (let n = 0; ; n++) {
-      const started = await limiter.acquire();
-      try {
-        const p = attempt() as WithResponse;
-        const full: Full = typeof p?.withResponse === "function" ? await p.withResponse() : { data: await p };
-        limiter.succeeded();
-        return full;
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === undefined || !RETRYABLE_STATUS.has(status) || n >= MAX_RATE_LIMIT_RETRIES) throw error;
-        limiter.rateLimited(started, retryAfterMs(error) ?? backoffMs(n));
-        scope.retries++;
-      } finally {
-        limiter.release();
-      }
-    }
-  })();
-  return apiPromiseOf(full);
+  return apiPromiseOf(
+    withLimiter(endpoint.provider, model, scope, async (): Promise<Full> => {
+      const p = attempt() as WithResponse;
+      return typeof p?.withResponse === "function" ? await p.withResponse() : { data: await p };
+    }),
+  );
 }
 
 function apiPromiseOf(full: Promise<Full>): Promise<unknown> {

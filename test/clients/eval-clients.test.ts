@@ -5,7 +5,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
-import { evaluate, judge, wrapOpenAI } from "../../src/index";
+import { createOpenAI } from "@ai-sdk/openai";
+import { generateText, wrapLanguageModel } from "ai";
+import { evaluate, judge, scryptorumMiddleware, wrapOpenAI } from "../../src/index";
 import { cacheKey } from "../../src/cache";
 import { runInCase } from "../../src/core/scope";
 import { startFakeProviders, type FakeProviders } from "./fake-providers";
@@ -136,5 +138,22 @@ describe("judge()", () => {
     expect(() => judge({ rubric: "r" })).toThrow("judge() needs client");
     expect(() => judge({ rubric: "r", client: new OpenAI({ apiKey: "k" }) })).toThrow("judge() needs model with client");
     expect(() => judge({ rubric: "r", client: {}, model: "m" })).toThrow("neither an openai client");
+  });
+});
+
+describe("rate limits through the Vercel AI SDK middleware", () => {
+  test("generateText with maxRetries: 0: 429s retried by the limiter, every case done, retries counted", async () => {
+    delete process.env.SCRYPTORUM_CACHE;
+    const t = testRun();
+    const model = wrapLanguageModel({ model: createOpenAI({ baseURL: `${server.url}/v1`, apiKey: "k" }).chat("flaky-echo"), middleware: scryptorumMiddleware() });
+    const data = Array.from({ length: 20 }, (_, i) => ({ id: `a${i}`, input: `ask ${i}`, expected: `ask ${i}` }));
+    const { results, summary } = await t.inside(() =>
+      evaluate({ data, task: async (q: string) => (await generateText({ model, prompt: q, maxRetries: 0 })).text, scores: { same: ({ output, expected }) => output === expected }, concurrency: 4 }),
+    );
+    expect(results.every((r) => !r.error && r.scores.same === 1)).toBe(true);
+    const refused = t.calls().filter((c) => c.error);
+    expect(refused.length).toBeGreaterThanOrEqual(4);
+    expect(summary.rate_limit_retries).toBe(refused.length);
+    t.finish();
   });
 });
