@@ -13,6 +13,7 @@ export default defineCommand({
     milestone: { type: "boolean", description: "Make the new run a milestone (kept, with a code snapshot) instead of a trial" },
     "run-id": { type: "string", description: "The milestone's id (default: ms-YYYYMMDD-HHMMSS)", valueHint: "id" },
     concurrency: { type: "string", description: "Cases scored at once (default 16)", valueHint: "n" },
+    cache: { type: "boolean", description: "Answer repeated judge requests from the project's cache/ (same as SCRYPTORUM_CACHE=1)" },
     ...sharedArgs,
   },
   async run({ args }) {
@@ -24,6 +25,7 @@ export default defineCommand({
     const { describeThrown } = await import("../src/cli/errors");
     const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency);
     if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) throw new UserError(`--concurrency ${args.concurrency}: give a whole number above 0`);
+    if (args.cache) process.env.SCRYPTORUM_CACHE = "1";
     const { summary, from, error } = await executeRescore({
       experiment: args.experiment,
       run: args.run,
