@@ -7,11 +7,11 @@ import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, wrapLanguageModel } from "ai";
-import { evaluate, judge, scryptorumMiddleware, wrapOpenAI } from "../../src/index";
+import { evaluate, judge, scryptorumMiddleware, wrapAnthropic, wrapOpenAI } from "../../src/index";
 import { cacheKey } from "../../src/cache";
 import { runInCase } from "../../src/core/scope";
-import { startFakeProviders, type FakeProviders } from "./fake-providers";
-import { testRun } from "./helpers";
+import { startFakeProviders, TEXT, type FakeProviders } from "./fake-providers";
+import { collect, testRun } from "./helpers";
 
 let server: FakeProviders;
 let openai: OpenAI;
@@ -154,6 +154,35 @@ describe("rate limits through the Vercel AI SDK middleware", () => {
     const refused = t.calls().filter((c) => c.error);
     expect(refused.length).toBeGreaterThanOrEqual(4);
     expect(summary.rate_limit_retries).toBe(refused.length);
+    t.finish();
+  });
+});
+
+describe("the SDKs' helpers inside a case (through the limiter)", () => {
+  test("stream(), a raw stream, parse(), withResponse(), Anthropic's stream() and responses.create all work and are logged", async () => {
+    delete process.env.SCRYPTORUM_CACHE;
+    const t = testRun();
+    const anthropic = wrapAnthropic(new Anthropic({ baseURL: server.url, apiKey: "k", maxRetries: 0 }));
+    const messages = [{ role: "user" as const, content: "hi" }];
+    const { results } = await t.inside(() =>
+      evaluate({
+        data: [{ id: "a", input: "x" }],
+        task: async () => {
+          const final = await openai.chat.completions.stream({ model: "gpt-4o-mini", messages, stream_options: { include_usage: true } }).finalChatCompletion();
+          const raw = await collect(await openai.chat.completions.create({ model: "gpt-4o-mini", messages, stream: true }));
+          const parsed = await openai.chat.completions.parse({ model: "gpt-4o-mini", messages, response_format: { type: "json_object" } });
+          const wr = await openai.chat.completions.create({ model: "gpt-4o-mini", messages }).withResponse();
+          const am = await anthropic.messages.stream({ model: "claude-haiku-4-5", max_tokens: 10, messages }).finalMessage();
+          const resp = await openai.responses.create({ model: "gpt-5-mini", input: "hi" });
+          return [final.choices[0]!.message.content, raw.length, parsed.choices[0]!.message.content, wr.response.status, am.content[0], resp.output_text];
+        },
+        scores: { any: () => 1 },
+        progress: false,
+      }),
+    );
+    expect(results[0]!.error).toBeUndefined();
+    expect(results[0]!.output).toEqual([TEXT, 6, JSON.stringify({ answer: TEXT }), 200, { type: "text", text: TEXT }, TEXT]);
+    expect(t.calls()).toHaveLength(6);
     t.finish();
   });
 });
