@@ -6,7 +6,8 @@
  * and Bun) and `dist/cli.mjs` (the CLI for Node, loading TypeScript with jiti). `--all`
  * also cross-compiles the binary for linux x64/arm64, macOS arm64/x64 and windows x64 and
  * writes `dist/SHA256SUMS`. `--release` writes the release files of CONTRACT.md section 4
- * (scripts/release.ts). Skips the work when every output is newer than every source;
+ * (scripts/release.ts), then the npm packages into `dist/npm/` (scripts/npm-packages.ts).
+ * Skips the work when every output is newer than every source;
  * `--force` rebuilds anyway. Tests call `build()` directly.
  */
 import { createHash } from "node:crypto";
@@ -197,7 +198,7 @@ async function lock(): Promise<() => void> {
 
 function buildLocked(opts: BuildOptions): { built: boolean; outputs: string[] } {
   const quiet = !!opts.quiet;
-  const main = [BINARY, join(DIST, "cli.mjs"), join(DIST, "lib", "index.mjs"), join(DIST, "lib", "index.cjs"), join(DIST, "lib", "index.d.ts")];
+  const main = [BINARY, join(DIST, "cli.mjs"), join(DIST, "launcher.mjs"), join(DIST, "lib", "index.mjs"), join(DIST, "lib", "index.cjs"), join(DIST, "lib", "index.d.ts")];
   const cross = opts.all ? [...TARGETS.map((t) => join(DIST, t.file)), join(DIST, "SHA256SUMS")] : [];
   const outputs = [...main, ...cross];
   if (!opts.force && upToDate(outputs)) {
@@ -209,6 +210,9 @@ function buildLocked(opts: BuildOptions): { built: boolean; outputs: string[] } 
   bunBuild("commands/cli.ts", cli, ["--target=node", "--format=esm", "--packages=external"], quiet);
   // The entry's own shebang names bun; the npm bin runs under Node.
   writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, "utf8").replace(/^#!.*\n(\/\/ @bun\n)?/, "")}`, { mode: 0o755 });
+  const launcher = join(DIST, "launcher.mjs");
+  bunBuild("src/npm/launcher.ts", launcher, ["--target=node", "--format=esm"], quiet);
+  writeFileSync(launcher, `#!/usr/bin/env node\n${readFileSync(launcher, "utf8").replace(/^#!.*\n(\/\/ @bun\n)?/, "")}`, { mode: 0o755 });
   buildLibrary(quiet);
   if (opts.all) {
     for (const t of TARGETS) bunBuild("commands/cli.ts", join(DIST, t.file), [...COMPILE_FLAGS, `--target=${t.target}`, ...buildDefine(t.target.replace(/^bun-/, ""))], quiet);
@@ -244,6 +248,8 @@ if (import.meta.main) {
     if (args.includes("--release")) {
       const { release } = await import("./release");
       await release({ targets, force: args.includes("--force") });
+      const { npmPackages } = await import("./npm-packages");
+      for (const dir of await npmPackages({ targets })) process.stderr.write(`npm: ${relative(ROOT, dir)}\n`);
     }
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
