@@ -1,5 +1,5 @@
 /**
- * `bun scripts/npm-packages.ts [--from dist/release] [--targets linux-x64,...]`
+ * `bun scripts/npm-packages.ts [--from dist/release] [--targets linux-x64,...] [--out dist/npm]`
  *
  * Writes the npm packages into `dist/npm/`, ready for `npm pack` or `npm publish <dir>`:
  * - `dist/npm/cli-<os>-<cpu>[-musl]/`: one per release target, `@scryptorum/cli-…` with
@@ -33,9 +33,9 @@ function rootManifest(): RootManifest {
   return JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as RootManifest;
 }
 
-/** The folder of a package under dist/npm: its name without the scope. */
-export function packageDir(name: string): string {
-  return join(NPM_DIR, name.replace(/^@[^/]+\//, ""));
+/** The folder of a package under `out` (dist/npm): its name without the scope. */
+export function packageDir(name: string, out = NPM_DIR): string {
+  return join(out, name.replace(/^@[^/]+\//, ""));
 }
 
 /**
@@ -96,6 +96,8 @@ export interface NpmPackagesOptions {
   from?: string;
   /** Release targets to package (default: every one whose archive is in `from`). */
   targets?: string[];
+  /** Where the package folders go (default dist/npm). */
+  out?: string;
 }
 
 /**
@@ -114,7 +116,7 @@ export async function npmPackages(opts: NpmPackagesOptions = {}): Promise<string
     if (!pkg) throw new Error(`unknown release target ${target}: use one of ${PLATFORM_PACKAGES.map((p) => p.target).join(", ")}`);
     const archive = join(from, archiveName(target));
     if (!existsSync(archive)) throw new Error(`${archive} is missing: build it first (bun run build -- --release --targets ${target})`);
-    const dir = packageDir(pkg.name);
+    const dir = packageDir(pkg.name, opts.out);
     mkdirSync(dir, { recursive: true });
     unpack(archive, pkg, dir);
     writeFileSync(join(dir, "package.json"), `${JSON.stringify(platformManifest(pkg, root), null, 2)}\n`);
@@ -124,7 +126,7 @@ export async function npmPackages(opts: NpmPackagesOptions = {}): Promise<string
   }
   // The main package: the library, the Node CLI and the launcher, built from this tree.
   await build({ quiet: true });
-  const main = join(NPM_DIR, "scryptorum");
+  const main = packageDir("scryptorum", opts.out);
   rmSync(main, { recursive: true, force: true });
   mkdirSync(join(main, "dist"), { recursive: true });
   cpSync(join(ROOT, "dist", "lib"), join(main, "dist", "lib"), { recursive: true });
@@ -139,7 +141,7 @@ if (import.meta.main) {
   const args = process.argv.slice(2);
   const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   try {
-    const dirs = await npmPackages({ from: value("--from"), targets: value("--targets")?.split(",").filter(Boolean) });
+    const dirs = await npmPackages({ from: value("--from"), targets: value("--targets")?.split(",").filter(Boolean), out: value("--out") });
     for (const d of dirs) process.stderr.write(`npm: ${d}\n`);
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);

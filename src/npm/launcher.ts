@@ -73,12 +73,14 @@ function inForegroundGroup(): boolean {
 }
 
 const TERMINAL_SIGNALS = new Set(["SIGINT", "SIGQUIT", "SIGHUP"]);
-const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+/** Listened to (Windows: only those libuv knows there; listening to SIGQUIT would throw). */
+const FORWARDED: NodeJS.Signals[] = process.platform === "win32" ? ["SIGINT", "SIGBREAK", "SIGHUP", "SIGTERM"] : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 function run(binary: string): void {
   const child = spawn(binary, process.argv.slice(2), { stdio: "inherit" });
   const forward = (signal: NodeJS.Signals) => {
-    // Windows delivers Ctrl-C to every process on the console, and kill() there is a hard kill.
+    // Windows delivers Ctrl-C/Ctrl-Break to every process on the console, and kill() there
+    // is a hard kill: only stay alive until the binary exits.
     if (process.platform === "win32") return;
     if (TERMINAL_SIGNALS.has(signal) && inForegroundGroup()) return;
     child.kill(signal);

@@ -137,3 +137,29 @@ test("a platform with no published binary runs the Node build after a one-line n
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout)).toMatchObject({ version: VERSION, bun_version: null });
 }, 60_000);
+
+test("Ctrl-C in a terminal reaches the binary once: a graceful SIGINT handler in the experiment gets to finish", async () => {
+  // A terminal (script(1) makes a pty) delivers ^C to its foreground process group, the
+  // launcher and the binary both: the launcher must not send it again (a second SIGINT
+  // makes scryptorum stop at once).
+  writeFileSync(join(full, "graceful.ts"), 'import { experiment, metric } from "scryptorum";\nexport const graceful = experiment("graceful")(async () => {\n  metric("started")(() => 1)();\n  process.on("SIGINT", () => setTimeout(() => { console.log("graceful stop"); process.exit(0); }, 300));\n  console.log("ready");\n  await new Promise((r) => setTimeout(r, 60_000));\n});\n');
+  // bash -c execs a lone command: the launcher leads the terminal's foreground group.
+  const proc = Bun.spawn(["script", "-qec", `${scryptorum(full)} run graceful -s graceful.ts`, "/dev/null"], { cwd: full, env: testEnv({ SHELL: "/bin/bash" }), stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  const reader = proc.stdout.getReader();
+  let seen = "";
+  const read = async (until?: string) => {
+    for (const deadline = Date.now() + 45_000; Date.now() < deadline && !(until && seen.includes(until)); ) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      seen += new TextDecoder().decode(value);
+    }
+  };
+  await read("ready");
+  expect(seen).toContain("ready");
+  proc.stdin.write("\x03");
+  await proc.stdin.flush();
+  await read();
+  expect(seen).toContain("graceful stop");
+  expect(await proc.exited).toBe(130);
+  expect(readJson(join(full, "experiments", "npm", "experiments", "graceful", "runs", "trial_run", "run.json")).status).toBe("interrupted");
+}, 60_000);

@@ -41,3 +41,16 @@ test("action.yml: a composite action; each inputs.* and steps.* it uses is defin
   // The install step runs this repository's install.sh, pinned to the resolved tag.
   expect(text).toContain("install.sh\" | sh -s -- --no-modify-path");
 });
+
+test("release.yml: the npm packages are made from the final archives and published with provenance, platform packages first", () => {
+  const wf = Bun.YAML.parse(readFileSync(join(REPO, ".github", "workflows", "release.yml"), "utf8")) as { jobs: Record<string, { permissions?: Record<string, string>; steps: { run?: string }[] }> };
+  const publish = wf.jobs.publish!;
+  expect(publish.permissions?.["id-token"]).toBe("write"); // provenance signs with the job's OIDC token
+  const runs = publish.steps.map((s) => s.run ?? "");
+  const make = runs.findIndex((r) => r.includes("scripts/npm-packages.ts --from release"));
+  const push = runs.findIndex((r) => r.includes("npm publish --provenance"));
+  expect(make).toBeGreaterThan(runs.findIndex((r) => r.includes("sha256sum scryptorum-*"))); // after the re-signed binaries are in
+  expect(push).toBeGreaterThan(make);
+  expect(runs[push]).toContain('for dir in dist/npm/cli-*/ dist/npm/scryptorum/; do');
+  expect(runs[push]).toContain('npm publish --provenance --access public "$dir"');
+});
