@@ -12,6 +12,7 @@ const groups: Record<string, () => Promise<void>> = {
   otel: async () => (await import("./bench/otel")).benchOtel(),
   binary: async () => (await import("./bench/binary")).benchBinary(),
   eval: async () => (await import("./bench/eval")).benchEval(),
+  launcher: async () => (await import("./bench/launcher")).benchLauncher(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
