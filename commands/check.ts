@@ -8,6 +8,13 @@ import { repeatedFlag } from "../src/cli/flags";
 import { stdoutView } from "../src/cli/tables";
 import { out, outJson } from "../src/cli/output";
 import { sharedArgs } from "./_shared";
+import { compareCases, readCases } from "../src/read/cases";
+
+/** The paired statistics of a run against a baseline, per scorer, on their common cases. */
+function pairedOf(runDir: string, baselineDir: string, lowerIsBetter: string[]) {
+  const r = compareCases({ run_id: "baseline", cases: readCases(baselineDir) }, [{ run_id: "run", cases: readCases(runDir) }], { lowerIsBetter });
+  return r.runs[0]!.paired;
+}
 
 export default defineCommand({
   meta: { name: "check", description: "Gate CI on a run: exit 0 when every rule holds, 1 when one fails" },
@@ -17,6 +24,7 @@ export default defineCommand({
     metric: { type: "string", description: 'A rule NAME OP NUMBER, like "accuracy>=0.8" (repeatable; OP: >= <= > < == !=)', valueHint: "rule" },
     baseline: { type: "string", description: "A run to check regressions against", valueHint: "run" },
     "max-regression": { type: "string", description: "Allowed regression from the baseline, NAME=AMOUNT or NAME=PERCENT% (repeatable)", valueHint: "name=amount" },
+    significant: { type: "boolean", description: "Judge --max-regression on the paired difference over common cases (McNemar / bootstrap, Holm): fail only when the regression is also significant" },
     "lower-is-better": { type: "string", description: "A metric where lower is better (repeatable); loss, latency, cost, error, duration already are", valueHint: "name" },
     ...sharedArgs,
   },
@@ -29,11 +37,15 @@ export default defineCommand({
       throw new UserError('nothing to check: give --metric "accuracy>=0.8", or --baseline <run> with --max-regression accuracy=0.02');
     }
     if (regressions.length > 0 && !args.baseline) throw new UserError("--max-regression needs a run to compare with: add --baseline <run>");
+    if (args.significant && regressions.length === 0) throw new UserError("--significant is for regression limits: add --baseline <run> --max-regression NAME=AMOUNT");
     if (args.baseline && regressions.length === 0) throw new UserError("--baseline is for regression limits: add --max-regression NAME=AMOUNT (or NAME=PERCENT%)");
     const exp = findExperiment(args.experiment, { projectRoot: args["project-root"] });
-    const report = readRunReport(resolveRun(exp, args.run).dir);
-    const baseline = args.baseline ? readRunReport(resolveRun(exp, args.baseline).dir) : undefined;
-    const result = checkReport(report, { rules, regressions, baseline, lowerIsBetter });
+    const runDir = resolveRun(exp, args.run).dir;
+    const baselineDir = args.baseline ? resolveRun(exp, args.baseline).dir : undefined;
+    const report = readRunReport(runDir);
+    const baseline = baselineDir ? readRunReport(baselineDir) : undefined;
+    const paired = args.significant && baselineDir ? pairedOf(runDir, baselineDir, lowerIsBetter) : undefined;
+    const result = checkReport(report, { rules, regressions, baseline, lowerIsBetter, paired });
     if (args.json) outJson(result);
     else out(renderCheck(result, stdoutView()).join("\n"));
     if (!result.passed) throw new CheckFailed(result);

@@ -4,7 +4,10 @@ import { findExperiment, resolveRun } from "../src/read/locate";
 import { readRunReport } from "../src/read/summary";
 import { compareReports } from "../src/read/compare";
 import { compareCases, readCases } from "../src/read/cases";
-import { renderCases, renderCompare } from "../src/cli/compare-view";
+import { renderCases, renderCompare, renderDatasets } from "../src/cli/compare-view";
+import { compareDatasets, readRunDataset } from "../src/read/datasets";
+import { readFlakiness } from "../src/read/flaky";
+import { renderFlakiness } from "../src/cli/eval-view";
 import { repeatedFlag } from "../src/cli/flags";
 import { stdoutView } from "../src/cli/tables";
 import { out, outJson } from "../src/cli/output";
@@ -39,8 +42,15 @@ export default defineCommand({
           return compareCases(base, all.filter((r) => r !== base), { lowerIsBetter });
         })()
       : undefined;
-    if (args.json) return outJson(cases ? { ...comparison, cases } : comparison);
+    // Which dataset each evaluation ran on, against the baseline's (only when one ran one).
+    const found = runs.map((r) => ({ run_id: r.run_id, dataset: readRunDataset(r.dir) }));
+    const datasets = found.some((d) => d.dataset) ? compareDatasets(comparison.baseline, found) : undefined;
+    // With trials > 1: each run's flaky cases (trials that disagree).
+    const flaky = args.cases ? runs.map((r) => ({ run_id: r.run_id, flakiness: readFlakiness(r.dir) })).filter((f) => f.flakiness) : [];
+    if (args.json) return outJson({ ...comparison, ...(datasets ? { datasets } : {}), ...(cases ? { cases } : {}), ...(flaky.length ? { flakiness: flaky } : {}) });
     const view = stdoutView();
-    out([...renderCompare(comparison, view), ...(cases ? renderCases(cases, view) : [])].join("\n"));
+    const [head, ...rest] = renderCompare(comparison, view);
+    const flakyLines = flaky.flatMap((f) => renderFlakiness(f.flakiness!, view, f.run_id));
+    out([head!, ...(datasets ? renderDatasets(datasets, comparison.baseline) : []), ...rest, ...(cases ? renderCases(cases, view) : []), ...flakyLines].join("\n"));
   },
 });

@@ -5,6 +5,8 @@ import { renderShow } from "../src/cli/show-view";
 import { stdoutView } from "../src/cli/tables";
 import { out, outJson } from "../src/cli/output";
 import { sharedArgs } from "./_shared";
+import { readFlakiness } from "../src/read/flaky";
+import { renderFlakiness } from "../src/cli/eval-view";
 
 export default defineCommand({
   meta: { name: "show", description: "Show a run: header, metrics, timings, LLM calls (and the span tree with --tree)" },
@@ -16,8 +18,12 @@ export default defineCommand({
   },
   run({ args }) {
     const exp = findExperiment(args.experiment, { projectRoot: args["project-root"] });
-    const report = readRunReport(resolveRun(exp, args.run).dir, { tree: args.tree });
-    if (args.json) return outJson(report);
-    out(renderShow(report, stdoutView()).join("\n"));
+    const dir = resolveRun(exp, args.run).dir;
+    const report = readRunReport(dir, { tree: args.tree });
+    // An evaluation with trials > 1: per-case variance and the cases whose trials disagree.
+    const flakiness = readFlakiness(dir);
+    if (args.json) return outJson(flakiness ? { ...report, flakiness } : report);
+    const view = stdoutView();
+    out([...renderShow(report, view), ...(flakiness ? renderFlakiness(flakiness, view) : [])].join("\n"));
   },
 });

@@ -3,6 +3,7 @@
  * and with --cases the cases that moved. Pure: read-model objects in, lines out.
  */
 import type { CaseChange, CasesReport } from "../read/cases";
+import type { DatasetComparison } from "../read/datasets";
 import type { CompareRow, Comparison } from "../read/compare";
 import { judge } from "../read/direction";
 import { formatDuration } from "./format";
@@ -109,4 +110,17 @@ export function renderCases(report: CasesReport, view: ViewOptions): string[] {
     lines.push("  no case keys found: log LLM calls or metrics with a `case` or `id` field (or the same input) to pair them");
   }
   return lines;
+}
+
+/**
+ * The dataset line(s) under `compare`'s title: each run's dataset against the baseline's.
+ *
+ * @example
+ * renderDatasets(compareDatasets("v1", found), "v1"); // ['dataset "qa" (200 cases) in v1*; v2: same dataset']
+ */
+export function renderDatasets(ds: readonly DatasetComparison[], baseline: string): string[] {
+  const base = ds.find((d) => d.run_id === baseline);
+  const others = ds.filter((d) => d.run_id !== baseline).map((d) => `${d.run_id}: ${d.text}`);
+  const head = base?.dataset ? `dataset "${base.dataset}" (${base.cases} cases) in ${baseline}*` : `no evaluation in ${baseline}*`;
+  return [`${head}; ${others.join("; ")}`];
 }

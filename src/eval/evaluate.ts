@@ -17,6 +17,7 @@ import { dataset as loadDataset, type Dataset, type EvalCase } from "./dataset";
 import { aggregate, type Aggregate } from "./stats";
 import { caseHashes, fingerprint, fingerprintChanges, ResumeRefused, type Fingerprint } from "./fingerprint";
 import { createProgress } from "./progress";
+import { flakiness, type FlakyCase } from "../read/flaky";
 import type { Run } from "../core/run";
 
 export type ScoreValue = number | boolean | { score: number | boolean; reason?: string };
@@ -68,7 +69,10 @@ export interface EvaluateSummary {
   stopped?: "budget";
   /** Case/trial pairs not run because the budget stopped the evaluation. */
   remaining?: number;
-  scores: Record<string, Aggregate>;
+  /** Per scorer; with trials > 1 also `case_variance` (mean over cases of the variance across trials) and `flaky` (cases whose trials disagree). */
+  scores: Record<string, Aggregate & { case_variance?: number; flaky?: number }>;
+  /** With trials > 1: the cases whose trials disagree, with each disagreeing scorer's values. */
+  flaky?: FlakyCase[];
 }
 
 let spent = 0;
@@ -295,15 +299,20 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   }
 
   const all = [...previous.values(), ...results];
+  // With trials > 1: per-case variance across trials, and the cases whose trials disagree.
+  const flaky = trials > 1 ? flakiness(all) : undefined;
   const scores: Record<string, Aggregate> = {};
   for (const name of Object.keys(opts.scores)) {
     const values = all.filter((r) => !r.error && typeof r.scores?.[name] === "number").map((r) => r.scores[name]!);
     scores[name] = aggregate(values);
+    const v = flaky?.scorers[name];
+    if (v) Object.assign(scores[name]!, { case_variance: v.mean_case_variance, flaky: v.flaky });
     if (run && values.length) {
       const { mean, ...extra } = scores[name]!;
       run.logMetric(name, mean, "eval", extra);
     }
   }
+  if (flaky && flaky.flaky.length) run?.logEvent("eval_flaky", { trials: flaky.trials, cases: flaky.flaky.length, flaky: flaky.flaky.slice(0, 1000) });
   const errors = results.filter((r) => r.error).length;
   const cost = spent - startSpent;
   const remaining = jobs.length - results.length;
@@ -325,6 +334,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     rate_limit_retries: rateLimitRetries,
     scores,
   };
+  if (flaky) summary.flaky = flaky.flaky;
   if (stopped) {
     summary.stopped = stopped;
     summary.remaining = remaining;

@@ -5,6 +5,7 @@
 import { UserError } from "../core/errors";
 import { isLowerBetter } from "./direction";
 import { figureOf, metricTypeOf, type RunReport } from "./summary";
+import type { PairedStat } from "./paired";
 
 export type Op = ">=" | "<=" | ">" | "<" | "==" | "!=";
 
@@ -41,6 +42,8 @@ export interface RuleResult {
   relative: boolean;
   lower_is_better: boolean;
   message: string;
+  /** `--significant`: the paired test on the common cases this rule was judged by (null when none). */
+  paired?: PairedStat | null;
 }
 
 export interface CheckResult {
@@ -112,6 +115,7 @@ function verdict(r: Partial<RuleResult> & Pick<RuleResult, "rule" | "kind" | "na
     actual: r.actual ?? null, op: r.op ?? null, expected: r.expected ?? null,
     baseline: r.baseline ?? null, regression: r.regression ?? null, allowed: r.allowed ?? null, relative: r.relative ?? false,
     lower_is_better: r.lower_is_better, message: r.message,
+    ...(r.paired !== undefined ? { paired: r.paired } : {}),
   };
 }
 
@@ -123,7 +127,18 @@ function verdict(r: Partial<RuleResult> & Pick<RuleResult, "rule" | "kind" | "na
  */
 export function checkReport(
   report: RunReport,
-  opts: { rules?: readonly ThresholdRule[]; regressions?: readonly RegressionRule[]; baseline?: RunReport; lowerIsBetter?: readonly string[] },
+  opts: {
+    rules?: readonly ThresholdRule[];
+    regressions?: readonly RegressionRule[];
+    baseline?: RunReport;
+    lowerIsBetter?: readonly string[];
+    /**
+     * `--significant`: the paired statistics of the run against the baseline (per scorer, on
+     * their common cases). A regression rule over a scorer is then judged on the paired
+     * difference and fails only when it is over the allowed amount and significant.
+     */
+    paired?: readonly PairedStat[];
+  },
 ): CheckResult {
   const results: RuleResult[] = [];
   const lower = opts.lowerIsBetter ?? [];
@@ -158,6 +173,13 @@ export function checkReport(
       results.push(verdict({ ...base, ...numbers, passed: false, message: `${base.rule}: ${rule.name} is not a number (${show(rawBase)} in ${b.run_id}, ${show(raw)} in ${report.run_id})` }));
       continue;
     }
+    if (opts.paired) {
+      const st = opts.paired.find((p) => p.scorer === rule.name);
+      if (st) {
+        results.push(pairedVerdict(rule, st, base, numbers, b.run_id, lowerIsBetter));
+        continue;
+      }
+    }
     // Positive = worse: a drop, or a rise for lower-is-better figures.
     const worse = clean(lowerIsBetter ? raw - rawBase : rawBase - raw);
     const regression = rule.relative ? (worse <= 0 ? 0 : rawBase === 0 ? Infinity : clean((worse / Math.abs(rawBase)) * 100)) : Math.max(0, worse);
@@ -166,10 +188,43 @@ export function checkReport(
     const message = regression > 0
       ? `${rule.name} regressed by ${rule.relative ? showPercent(regression) : show(regression)}${unit} (${moved}); ${passed ? "within" : "over"} the allowed ${show(rule.amount)}${unit}`
       : `${rule.name} did not regress (${moved})`;
-    results.push(verdict({ ...base, ...numbers, passed, regression: Number.isFinite(regression) ? regression : null, message }));
+    const note = opts.paired ? ` (no per-case scores named ${rule.name} in both runs to test: judged on the metric)` : "";
+    results.push(verdict({ ...base, ...numbers, passed, regression: Number.isFinite(regression) ? regression : null, message: message + note, ...(opts.paired ? { paired: null } : {}) }));
   }
   const failed = results.filter((r) => !r.passed).length;
   return { run_id: report.run_id, baseline: opts.baseline?.run_id ?? null, passed: failed === 0, failed, results };
+}
+
+const pValue = (p: number) => (p < 1e-4 ? p.toExponential(1) : String(Number(p.toPrecision(2))));
+
+/**
+ * A regression rule judged on the paired difference: the regression is the mean per-case
+ * drop on the common cases (relative: over the baseline's mean there); it fails only when
+ * over the allowed amount and significant after Holm's correction (p < 0.05).
+ */
+function pairedVerdict(
+  rule: RegressionRule,
+  st: PairedStat,
+  base: Pick<RuleResult, "rule" | "kind" | "name" | "relative" | "allowed" | "lower_is_better">,
+  numbers: { actual: number | null; baseline: number | null },
+  baselineId: string,
+  lowerIsBetter: boolean,
+): RuleResult {
+  const worse = clean(lowerIsBetter ? st.diff : -st.diff);
+  const baseMean = numbers.baseline;
+  const regression = rule.relative
+    ? worse <= 0 ? 0 : !baseMean ? Infinity : clean((worse / Math.abs(baseMean)) * 100)
+    : Math.max(0, worse);
+  const over = regression > rule.amount;
+  const passed = !(over && st.significant);
+  const unit = rule.relative ? "%" : "";
+  const shown = rule.relative ? showPercent(regression) : show(regression);
+  const flips = st.test === "mcnemar" ? `, ${st.worse} down ${st.better} up` : "";
+  const test = `paired ${st.test} on ${st.n} common cases${flips}: p=${pValue(st.p)}, Holm p=${pValue(st.p_holm)}`;
+  const message = regression > 0
+    ? `${rule.name} regressed by ${shown}${unit} against ${baselineId} (${test}); ${!over ? `within the allowed ${show(rule.amount)}${unit}` : st.significant ? `over the allowed ${show(rule.amount)}${unit} and significant` : `over the allowed ${show(rule.amount)}${unit} but within noise (--significant)`}`
+    : `${rule.name} did not regress against ${baselineId} (${test})`;
+  return verdict({ ...base, ...numbers, passed, regression: Number.isFinite(regression) ? regression : null, message, paired: st });
 }
 
 /**
