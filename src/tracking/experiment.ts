@@ -10,6 +10,7 @@ import type { Run, RunTypeName } from "../core/run";
 import { UserError } from "../core/errors";
 import { dualUse, isThenable, keepIdentity, type Wrapper } from "./decorate";
 import { hostRun } from "./context";
+import { revertResume } from "../core/resume";
 
 export interface ExperimentOptions {
   name?: string;
@@ -17,6 +18,11 @@ export interface ExperimentOptions {
   runType?: RunTypeName;
   runId?: string;
   config?: Record<string, unknown>;
+  /**
+   * Reopen this run (a milestone id, or "trial_run") instead of starting one, as
+   * `scryptorum run --resume` does: `evaluate()` inside runs only the missing cases.
+   */
+  resume?: string;
 }
 
 /** The run type for a direct run: option > SCRYPTORUM_RUN_TYPE > setDefaultRunType() > trial. */
@@ -29,13 +35,19 @@ export function resolveRunType(option?: string): RunTypeName {
   return type;
 }
 
+/** A resume the evaluation refused puts the run back as it was; any other error fails it. */
+function failOrRevert(run: Run, error: unknown): void {
+  if ((error as { resumeRefused?: boolean } | null)?.resumeRefused && revertResume(run)) return;
+  run.fail(error);
+}
+
 /** Runs `body` inside `run`, finishing it, or failing it with the error it rethrows. */
 export function runInside<T>(run: Run, body: () => T): T {
   let result: T;
   try {
     result = runtime.als.run({ run }, body);
   } catch (error) {
-    run.fail(error);
+    failOrRevert(run, error);
     throw error;
   }
   if (isThenable(result)) {
@@ -45,7 +57,7 @@ export function runInside<T>(run: Run, body: () => T): T {
         return value;
       },
       (error) => {
-        run.fail(error);
+        failOrRevert(run, error);
         throw error;
       },
     ) as T;
@@ -83,7 +95,7 @@ export function experiment(opts?: string | ExperimentOptions): Wrapper {
       const exp = new Experiment(project, name);
       const base = Experiment.readConfig(project.root, name);
       const config = Object.keys(base).length > 0 ? (defu(o.config ?? {}, base) as Record<string, unknown>) : o.config;
-      const run = exp.createRun(resolveRunType(o.runType), o.runId, { config });
+      const run = o.resume !== undefined ? exp.resumeRun(o.resume, { config }) : exp.createRun(resolveRunType(o.runType), o.runId, { config });
       return runInside(run, () => fn.apply(this, args));
     }, fn);
     Object.defineProperty(wrapped, EXPERIMENT_MARK, { value: { name, options: o } });

@@ -1,0 +1,43 @@
+/**
+ * Resuming from the library: experiment({ resume }) reopens a run and evaluate() runs only
+ * the missing cases; a changed scorer is refused and the run is put back as it was.
+ */
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { evaluate, experiment } from "../../src/index";
+import { readLines, tempProject } from "../helpers/project";
+
+test("experiment({ resume }) runs only the cases without a result; a changed scorer is refused, the run untouched", async () => {
+  const { root } = tempProject();
+  const data = Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, input: i }));
+  const calls: number[] = [];
+  const exact = ({ output, input }: { output: unknown; input: number }) => output === input;
+  const body = (down: boolean, scores: Record<string, any> = { exact }) => async () => {
+    await evaluate({
+      data,
+      task: (i: number) => {
+        calls.push(i);
+        if (down && i >= 15) throw new Error("provider down");
+        return i;
+      },
+      scores,
+      progress: false,
+    });
+  };
+  await experiment({ name: "lib", projectRoot: root, runType: "milestone", runId: "v1" })(body(true))();
+  expect(calls).toHaveLength(20);
+  const dir = join(root, "experiments", "lib", "runs", "v1");
+  const before = { json: readFileSync(join(dir, "run.json"), "utf8"), log: readFileSync(join(dir, "run.jsonl"), "utf8") };
+
+  await expect(experiment({ name: "lib", projectRoot: root, resume: "v1" })(body(false, { exact, other: () => 1 }))()).rejects.toThrow('cannot resume run "v1": scorer other added');
+  expect(readFileSync(join(dir, "run.json"), "utf8")).toBe(before.json);
+  expect(readFileSync(join(dir, "run.jsonl"), "utf8")).toBe(before.log);
+
+  calls.length = 0;
+  await experiment({ name: "lib", projectRoot: root, resume: "v1" })(body(false))();
+  expect(calls.sort((a, b) => a - b)).toEqual([15, 16, 17, 18, 19]);
+  const ok = readLines(join(dir, "run.jsonl")).filter((e) => e.event_type === "case_result" && !e.error);
+  expect(ok.map((e) => e.case_id).sort()).toEqual(data.map((d) => d.id).sort());
+  expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8"))).toMatchObject({ status: "finished", run_type: "milestone", resumes: [{ previous_status: "finished" }] });
+});
