@@ -61,7 +61,7 @@ export function createProgress(label: string, opts: { tty?: boolean; write?: (te
   const write = opts.write ?? ((t: string) => void process.stderr.write(t));
   const start = performance.now();
   let lastDecile = 0;
-  let lastDraw = 0;
+  let lastDraw = -Infinity;
   let drawn = false;
   const state = (s: Omit<ProgressState, "elapsedMs">): ProgressState => ({ ...s, elapsedMs: performance.now() - start });
   return {
@@ -71,7 +71,8 @@ export function createProgress(label: string, opts: { tty?: boolean; write?: (te
         if (now - lastDraw < 100 && s.done < s.total) return;
         lastDraw = now;
         drawn = true;
-        write(`\r\x1b[2K${progressLine(label, state(s), opts.columns ?? process.stderr.columns ?? 80)}`);
+        // A pseudo-terminal may report 0 columns: take 80 then.
+        write(`\r\x1b[2K${progressLine(label, state(s), opts.columns || process.stderr.columns || 80)}`);
         return;
       }
       const d = decile(s.done, s.total);

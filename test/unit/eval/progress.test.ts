@@ -23,3 +23,13 @@ test("not a terminal: one line per 10% crossed, then the last", () => {
   expect(decile(19, 200)).toBe(0);
   expect(decile(20, 200)).toBe(1);
 });
+
+test("a terminal: the first update draws at once, redrawn in place; a pseudo-terminal of 0 columns gets 80", () => {
+  const out: string[] = [];
+  const p = createProgress("qa", { tty: true, columns: 0, write: (t) => out.push(t) });
+  p.update({ done: 1, total: 4, errors: 0, spentUsd: 0 });
+  p.end({ done: 4, total: 4, errors: 0, spentUsd: 0 });
+  expect(out[0]).toStartWith("\r\x1b[2Keval qa [#######");
+  expect(out[0]).toContain("] 1/4 (25%), 0 errors");
+  expect(out.at(-1)).toMatch(/^\r\x1b\[2Keval qa: 4\/4 \(100%\), 0 errors, 0s\n$/);
+});
