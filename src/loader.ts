@@ -50,8 +50,39 @@ export async function importUserModule(file: string): Promise<Record<string, unk
     alias: existsSync(lib) ? { scryptorum: lib } : {},
     interopDefault: false,
     fsCache: false,
+    transform: jitiTransform(),
   });
   return (await jiti.import(file)) as Record<string, unknown>;
+}
+
+type JitiTransform = (opts: import("jiti").TransformOptions) => import("jiti").TransformResult;
+
+/**
+ * jiti's own transform (Babel, decorators compiled as `experimentalDecorators`), with one
+ * fix: for each decorated method it adds `Reflect.metadata?.(…) || ((t) => t)`, whose
+ * fallback returns the prototype where a legacy method decorator must return a descriptor
+ * or nothing, so every decorator above it gets the prototype instead of the method (and
+ * `@timer("load") load() {}` fails). The fallback becomes `() => {}`: "no change", which is
+ * what `Reflect.metadata`'s own decorators return.
+ */
+function jitiTransform(): JitiTransform | undefined {
+  let babel: JitiTransform;
+  try {
+    const jitiEntry = createRequire(import.meta.url).resolve("jiti"); // …/jiti/lib/jiti.cjs
+    babel = createRequire(jitiEntry)("../dist/babel.cjs") as JitiTransform;
+  } catch {
+    return undefined; // another jiti layout: its default transform
+  }
+  return (opts) => {
+    const result = babel(opts);
+    if (result.code.includes("Reflect.metadata?.(")) result.code = fixMetadataFallback(result.code);
+    return result;
+  };
+}
+
+/** `Reflect.metadata?.("design:…", …) || ((t) => t)` -> `… || (() => {})` (two levels of parentheses in the arguments). */
+export function fixMetadataFallback(code: string): string {
+  return code.replace(/(Reflect\.metadata\?\.\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\s*\|\|\s*)\(\(t\)\s*=>\s*t\)/g, "$1(() => {})");
 }
 
 /** Resolves a bare or relative specifier from `dir` the way the user's runtime would. */

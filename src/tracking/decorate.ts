@@ -29,6 +29,9 @@ export function dualUse(explicitName: string | undefined, wrap: (fn: AnyFn, name
       return wrap(target as AnyFn, explicitName ?? String(ctx.name));
     }
     if (descriptor !== undefined && typeof descriptor === "object") {
+      // jiti's emitted-metadata decorators hand the prototype on in place of the descriptor
+      // (`Reflect.metadata?.(…) || ((t) => t)`): the method is still on the prototype.
+      if (descriptor === target && typeof context !== "object") descriptor = Object.getOwnPropertyDescriptor(target, context as string | symbol) ?? descriptor;
       if (typeof descriptor.value !== "function") {
         throw new TypeError(`scryptorum wrappers decorate methods, not ${String(context)}`);
       }
