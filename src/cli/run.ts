@@ -251,10 +251,12 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   runtime.cliRun = run;
   runtime.cliConfig = p.config;
   runtime.cliBaseConfig = p.baseConfig;
-  const saved = { argv: process.argv, dir: process.env.SCRYPTORUM_RUN_DIR, type: process.env.SCRYPTORUM_RUN_TYPE };
-  // Child processes and Workers of the user's code attach to this run.
+  const saved = { argv: process.argv, dir: process.env.SCRYPTORUM_RUN_DIR, type: process.env.SCRYPTORUM_RUN_TYPE, started: process.env.SCRYPTORUM_RUN_STARTED_AT };
+  // Child processes and Workers of the user's code attach to this run (and, by its start,
+  // know it from the next trial in the same folder).
   process.env.SCRYPTORUM_RUN_DIR = run.dir;
   process.env.SCRYPTORUM_RUN_TYPE = p.type;
+  process.env.SCRYPTORUM_RUN_STARTED_AT = run.info.started_at;
   process.argv = [process.execPath, p.file, ...p.userArgs];
   let error: unknown;
   // An uncaught error in the user's code fails the run as a throw does.
@@ -298,6 +300,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     process.argv = saved.argv;
     restoreEnv("SCRYPTORUM_RUN_DIR", saved.dir);
     restoreEnv("SCRYPTORUM_RUN_TYPE", saved.type);
+    restoreEnv("SCRYPTORUM_RUN_STARTED_AT", saved.started);
     runtime.cliRun = undefined;
     runtime.cliConfig = undefined;
     runtime.cliBaseConfig = undefined;

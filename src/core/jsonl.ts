@@ -86,6 +86,8 @@ export class JsonlWriter {
   /** Bytes this writer has put in the file (counted at each synchronous flush). */
   written = 0;
   pendingError?: Error;
+  /** Asked before a closed writer reopens its file for a straggling record; false drops it (attachment.ts). */
+  mayReopen?: () => boolean;
 
   constructor(readonly path: string) {
     this.fd = -1;
@@ -108,7 +110,10 @@ export class JsonlWriter {
   /** Adds one line (JSON text without the newline). `now` is the record's Date.now(). */
   append(line: string, now: number): void {
     // A record logged after finish() (a straggling async task, say) reopens the file.
-    if (this.fd < 0) this.reopen();
+    if (this.fd < 0) {
+      if (this.mayReopen !== undefined && !this.mayReopen()) return;
+      this.reopen();
+    }
     const start = this.tail;
     // UTF-8 takes at most 3 bytes per UTF-16 unit; a line that might not fit goes alone.
     const worst = line.length * 3 + 1;

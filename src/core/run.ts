@@ -19,6 +19,7 @@ import { lastMetricValues } from "./metrics";
 import { installExitHandlers } from "./lifecycle";
 import { withFileLock } from "./fsutil";
 import { describeError, EventType, llmCallFields, setLastValue, type RecordError } from "./records";
+import { Attachment } from "./attachment";
 
 export type RunTypeName = "trial" | "milestone";
 export type RunStatus = "running" | "finished" | "failed" | "interrupted";
@@ -150,6 +151,7 @@ export class Run {
   private closed = false;
   private runIdJson: string;
   private onClose?: () => void;
+  private attachment?: Attachment;
 
   constructor(init: RunInit) {
     this.dir = init.dir;
@@ -176,6 +178,8 @@ export class Run {
       this.callPlugins("onRunStart");
     } else {
       runtime.attachedRuns.add(this);
+      const label = `run ${init.meta.run_id} of experiment "${init.meta.experiment}" (${init.dir})`;
+      this.attachment = new Attachment(init.dir, label, init.meta, [this.events, this.metrics, this.timings]);
     }
   }
 
@@ -487,6 +491,7 @@ export class Run {
     if (!this.owned) {
       // Attached: write out and let go of the files (they reopen if more comes).
       runtime.attachedRuns.delete(this);
+      this.attachment?.release();
       this.events.close();
       this.metrics.close();
       this.timings.close();

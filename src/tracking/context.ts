@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { Run } from "../core/run";
 import { readRunJson } from "../core/runfile";
+import { endedReason } from "../core/attachment";
 import { runtime, type Context } from "../core/runtime";
 
 /**
@@ -49,8 +50,17 @@ function envRun(): Run | undefined {
   if (!dir) return undefined;
   runtime.envRun = null;
   try {
-    if (existsSync(dir)) runtime.envRun = new Run({ dir, owned: false, meta: readRunJson(dir) });
-    else process.stderr.write(`scryptorum: SCRYPTORUM_RUN_DIR=${dir} does not exist; logging is off in this process\n`);
+    if (!existsSync(dir)) {
+      process.stderr.write(`scryptorum: SCRYPTORUM_RUN_DIR=${dir} does not exist; logging is off in this process\n`);
+      return undefined;
+    }
+    const meta = readRunJson(dir);
+    // The run this process was started for (SCRYPTORUM_RUN_STARTED_AT, set with the dir) may
+    // have ended, or a new trial may hold its folder now, by the time it first logs.
+    const startedAt = process.env.SCRYPTORUM_RUN_STARTED_AT;
+    const why = startedAt ? endedReason(dir, { started_at: startedAt, pid: meta.pid, run_type: meta.run_type, status: "running" }) : undefined;
+    if (why) process.stderr.write(`scryptorum: the run at SCRYPTORUM_RUN_DIR=${dir}, started ${startedAt}, ${why}; logging is off in this process\n`);
+    else runtime.envRun = new Run({ dir, owned: false, meta });
   } catch (error) {
     process.stderr.write(`scryptorum: cannot attach to SCRYPTORUM_RUN_DIR=${dir}: ${(error as Error).message}\n`);
   }
@@ -101,3 +111,36 @@ function shareRunWithWorkers(): void {
   g.Worker = patched;
 }
 shareRunWithWorkers();
+
+const SPAWN_PATCH = Symbol.for("scryptorum.spawnEnv");
+
+/**
+ * Bun.spawn and Bun.spawnSync pass on the environment as it was at start-up, not
+ * process.env (oven-sh/bun#34972), so a child process started by the user's code under
+ * `scryptorum run` would not see SCRYPTORUM_RUN_DIR: while it is set, a call that names no
+ * `env` gets the current process.env, as child_process and Node do.
+ */
+function shareRunWithChildren(): void {
+  const bun = (globalThis as { Bun?: Record<PropertyKey, unknown> }).Bun;
+  if (bun === undefined || bun[SPAWN_PATCH] === true) return;
+  const withEnv = (args: unknown[]): unknown[] => {
+    if (process.env.SCRYPTORUM_RUN_DIR === undefined) return args;
+    const [first, second] = args as [Record<string, unknown> | unknown[], Record<string, unknown> | undefined];
+    if (Array.isArray(first)) return second?.env !== undefined ? args : [first, { ...second, env: { ...process.env } }, ...args.slice(2)];
+    if (first !== null && typeof first === "object" && first.env === undefined) return [{ ...first, env: { ...process.env } }, ...args.slice(1)];
+    return args;
+  };
+  try {
+    for (const name of ["spawn", "spawnSync"]) {
+      const original = bun[name] as (...args: unknown[]) => unknown;
+      if (typeof original !== "function") continue;
+      bun[name] = function (this: unknown, ...args: unknown[]) {
+        return original.apply(this, withEnv(args));
+      };
+    }
+    Object.defineProperty(bun, SPAWN_PATCH, { value: true });
+  } catch {
+    // a Bun whose spawn cannot be replaced: children then see the start-up environment
+  }
+}
+shareRunWithChildren();
