@@ -135,9 +135,11 @@ const TS_SAMPLES: { marker: string; file: string; experiment: string; args: stri
 ];
 
 /** Files the samples read that the README describes but does not show. */
+const QA_PROMPT = "Answer briefly: {{question}}\n";
+const QA_DATA = '{"input":{"question":"What is 2+2?"},"expected":"4"}\n{"input":{"question":"Capital of France?"},"expected":"Paris"}\n';
 const TS_FIXTURES: Record<string, string> = {
-  "experiments/readme/experiments/qa/prompts/ask.md": "Answer briefly: {{question}}\n",
-  "experiments/readme/experiments/qa/data/questions.jsonl": '{"input":{"question":"What is 2+2?"},"expected":"4"}\n{"input":{"question":"Capital of France?"},"expected":"Paris"}\n',
+  "experiments/readme/experiments/qa/prompts/ask.md": QA_PROMPT,
+  "experiments/readme/experiments/qa/data/questions.jsonl": QA_DATA,
 };
 
 /** Shell commands not run, each with the reason (matched exactly, comments stripped). */
@@ -159,11 +161,18 @@ const NOT_RUN: Record<string, string> = {
   'gh pr comment "${{ github.event.pull_request.number }}" --body-file comparison.md': "posts to GitHub",
 };
 
-/** Commands run before a sample's shell block that the README leaves to the reader (more milestones to compare). */
+/**
+ * Commands run before a shell block, for what the README leaves to the reader: more
+ * milestones to compare; the evaluation's prompt and dataset where `eval.ts` (the evaluate
+ * sample) reads them.
+ */
 const SETUP_BEFORE: Record<string, string[]> = {
   "scryptorum show sentiment": [
     "scryptorum run sentiment -m src/experiments/sentiment.ts --milestone --run-id v2",
     "scryptorum run sentiment -m src/experiments/sentiment.ts --milestone --run-id v3",
+  ],
+  "scryptorum run qa -m eval.ts --milestone --run-id v7": [
+    'qa="$(echo experiments/*/experiments)/qa" && mkdir -p "$qa/prompts" "$qa/data" && cp qa-fixtures/ask.md "$qa/prompts/" && cp qa-fixtures/questions.jsonl "$qa/data/"',
   ],
 };
 
@@ -275,6 +284,9 @@ describe("README samples", () => {
     write(dir, "src/experiments/sentiment.ts", sampleOf("// src/experiments/sentiment.ts"));
     write(dir, "evals/sentiment.ts", sampleOf("// src/experiments/sentiment.ts"));
     // `-s scripts/eval.ts -- --limit 20`: the README names the script, not its contents.
+    write(dir, "eval.ts", sampleOf('experiment("qa")'));
+    write(dir, "qa-fixtures/ask.md", QA_PROMPT);
+    write(dir, "qa-fixtures/questions.jsonl", QA_DATA);
     write(dir, "scripts/eval.ts", 'import { getCurrentRun } from "scryptorum";\ngetCurrentRun()!.logEvent("script_args", { args: process.argv.slice(2) });\n');
     const script: string[] = [];
     const ran: string[] = [];
