@@ -19,7 +19,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { bin, ensureBinary, REPO, spawn, tempDir, type Result } from "../helpers/cli";
 import { startFakeProviders, type FakeProviders } from "../clients/fake-providers";
 import { startReceiver, type Receiver } from "../helpers/otlp-receiver";
@@ -224,7 +224,7 @@ beforeAll(async () => {
     ANTHROPIC_API_KEY: "sk-ant-fake",
     OPENAI_BASE_URL: `${fake.url}/v1`,
     ANTHROPIC_BASE_URL: fake.url,
-    PATH: `${binDir}:${process.env.PATH}`,
+    PATH: `${binDir}${delimiter}${process.env.PATH}`,
     GIT_AUTHOR_NAME: "t",
     GIT_AUTHOR_EMAIL: "t@example.com",
     GIT_COMMITTER_NAME: "t",
@@ -240,7 +240,7 @@ afterAll(() => {
 /** A folder with the repository's node_modules linked in (what `npm install` of the samples' imports would give). */
 function userFolder(): string {
   const dir = tempDir();
-  symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"), "dir");
+  symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"), "junction");
   return dir;
 }
 
@@ -327,7 +327,7 @@ describe("README samples", () => {
       expect((await git(["clone", "-q", origin, checkout], origin)).code).toBe(0);
       expect(existsSync(join(checkout, ".scryptorum"))).toBe(true);
       expect(existsSync(join(checkout, "experiments"))).toBe(false); // git-ignored by init
-      symlinkSync(join(REPO, "node_modules"), join(checkout, "node_modules"), "dir"); // what `npm ci` gives
+      symlinkSync(join(REPO, "node_modules"), join(checkout, "node_modules"), "junction"); // what `npm ci` gives
       const summary = join(checkout, "..", "step-summary.md");
       for (const step of workflowCommands(workflow.text).filter((c) => !(c in NOT_RUN))) {
         let command = step;
