@@ -121,6 +121,17 @@ const TS_SAMPLES: { marker: string; file: string; experiment: string; args: stri
     },
   },
   {
+    marker: "judge({ client: openai",
+    file: "judged.ts",
+    experiment: "judged",
+    args: ["-m", "judged.ts"],
+    // The fake model's reply ("Hello world") holds no {"score": …}: the judge's call is made and logged, the case records a scorer error.
+    check: (s) => {
+      expect(events(s.dir).filter((e) => e.event_type === "llm_call").map((e) => e.model)).toEqual(["gpt-4o-mini"]);
+      expect(events(s.dir).filter((e) => e.event_type === "case_result")).toHaveLength(1);
+    },
+  },
+  {
     marker: "Project.open()",
     file: "library.ts",
     experiment: "library",
