@@ -164,6 +164,8 @@ const NOT_RUN: Record<string, string> = {
     "sends to Langfuse's cloud: network and an account (the same export runs against the loopback receiver just before)",
   "scryptorum remote list [--json]": "shows an optional flag in brackets: syntax, not a command",
   "scryptorum remote check [team]": "needs the bucket (network, credentials); test/remote checks a real Ceph radosgw",
+  "scryptorum push [<experiment>] [--remote team] [--runs ms-a,ms-b] [--json]": "syntax with optional arguments in brackets, and a bucket; test/remote pushes to a real Ceph radosgw",
+  "scryptorum pull [<experiment>] [--remote team] [--runs ms-a,ms-b] [--json]": "syntax with optional arguments in brackets, and a bucket; test/remote pulls from a real Ceph radosgw",
   "npm install": "installs from the registry (this checkout's packages are installed already)",
   "npm run build": "this suite builds before it runs",
   "npm test": "the test suite itself",
