@@ -157,6 +157,7 @@ const TS_FIXTURES: Record<string, string> = {
 const NOT_RUN: Record<string, string> = {
   "npm install && npm run demo": "builds from source; the demo is scripts/demo.ts, and this suite is what npm test runs",
   "npm install && npm test": "the test suite itself",
+  "npm install -D scryptorum": "installs from the registry; test/release/npm.test.ts installs the packed package offline",
   "curl -fsSL https://github.com/scryptorum/scryptorum/releases/latest/download/install.sh | sh": "downloads from GitHub; install.sh is tested against a local release in test/release/install.test.ts",
   "scryptorum serve": "serves until Ctrl-C on a fixed port; test/serve runs the server",
   "scryptorum serve --port 0 --open": "serves until Ctrl-C and opens a browser; test/serve runs the server",
