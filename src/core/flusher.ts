@@ -18,7 +18,9 @@
  * reused descriptor.
  *
  * The thread waits on one process-wide word (`wake`) that a writer bumps when its buffer
- * goes from empty to not empty, so an idle process costs nothing. Its source is a string
+ * goes from empty to not empty, so an idle process costs nothing. A writer whose buffer holds
+ * many unwritten lines (a hot loop of timers) bumps a second word (`kickFlusher`) to end the
+ * tick early, so the write(2) stays on this thread rather than the logging one. Its source is a string
  * evaluated as a Worker (no file to find at run time, so the compiled binary and the Node
  * build need nothing embedded), and it is unref'd: it never keeps a process alive.
  */
@@ -39,7 +41,6 @@ const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
 const wake = new Int32Array(workerData.wake);
 const port = workerData.port;
-const pause = new Int32Array(new SharedArrayBuffer(4));
 const rings = new Map();
 function drain(id, r) {
   const c = r.ctl;
@@ -72,6 +73,7 @@ for (;;) {
     rings.set(id, { ctl: new Int32Array(sab, 0, ${HEADER_BYTES / 4}), data: new Uint8Array(sab, ${HEADER_BYTES}) });
   }
   const seen = Atomics.load(wake, 0);
+  const kicked = Atomics.load(wake, 1);
   let any = false;
   for (const [id, r] of rings) {
     if (Atomics.load(r.ctl, ${FD}) < 0) rings.delete(id);
@@ -81,7 +83,8 @@ for (;;) {
     Atomics.wait(wake, 0, seen);
     continue;
   }
-  Atomics.wait(pause, 0, 0, ${TICK_MS});
+  // Let lines gather for a tick, unless a writer asks for a write now (its buffer is filling).
+  Atomics.wait(wake, 1, kicked, ${TICK_MS});
   for (const [id, r] of rings) if (pending(r)) drain(id, r);
 }
 `;
@@ -99,7 +102,8 @@ function start(): Flusher | undefined {
   if (failed) return undefined;
   if (flusher) return flusher;
   try {
-    const wake = new Int32Array(new SharedArrayBuffer(4));
+    // [0]: bumped when a buffer goes from empty to not empty; [1]: when one wants a write now.
+    const wake = new Int32Array(new SharedArrayBuffer(8));
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(source, {
       eval: true,
@@ -151,6 +155,18 @@ export function wakeFlusher(): boolean {
   if (!f) return false;
   Atomics.add(f.wake, 0, 1);
   Atomics.notify(f.wake, 0, 1);
+  return true;
+}
+
+/**
+ * Asks the flusher to write now rather than at the end of its tick (a writer's buffer holds
+ * many unwritten lines: the write(2) then happens on the flusher thread, not the logging one).
+ */
+export function kickFlusher(): boolean {
+  const f = flusher;
+  if (!f) return false;
+  Atomics.add(f.wake, 1, 1);
+  Atomics.notify(f.wake, 1, 1);
   return true;
 }
 

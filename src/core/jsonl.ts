@@ -18,13 +18,16 @@
  * is kept.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
-import { FAILED, FD, HEAD, HEADER_BYTES, TAIL, lock, register, ringId, unlock, wakeFlusher } from "./flusher";
+import { FAILED, FD, HEAD, HEADER_BYTES, TAIL, kickFlusher, lock, register, ringId, unlock, wakeFlusher } from "./flusher";
 
 export const FLUSH_MS = 100;
 const CHUNK_BYTES = 1024 * 1024;
-// Past this, this thread writes the buffer itself (writes stay the size they were before
-// the flusher thread: a reader sees a large write in progress for longer).
+// Past this many unwritten bytes, this thread writes the buffer itself (writes stay the size
+// they were before the flusher thread: a reader sees a large write in progress for longer).
 const FLUSH_BYTES = 256 * 1024;
+// Past this many, it asks the flusher thread to write them now, so that in a hot loop the
+// write(2) happens there and this thread only encodes (and resets the buffer when full).
+const KICK_BYTES = 128 * 1024;
 
 /** Open writers (and writers a straggling record reopened): all flushed on exit and signals. */
 const open = new Set<JsonlWriter>();
@@ -74,7 +77,8 @@ export class JsonlWriter {
   private readonly ctl = new Int32Array(this.sab, 0, HEADER_BYTES / 4);
   // Lines are encoded into this buffer as they come: encoding one short flat string is far
   // cheaper than flattening and encoding a long rope of them at flush time (profiled).
-  private readonly chunk = Buffer.from(this.sab, HEADER_BYTES, CHUNK_BYTES);
+  // (Readable by the hot path, which encodes a line straight into it: see reserve().)
+  readonly chunk = Buffer.from(this.sab, HEADER_BYTES, CHUNK_BYTES);
   /** End of the buffered lines (this thread's copy of TAIL; only this thread moves it). */
   private tail = 0;
   /** True when the flusher thread writes this buffer; false: the timer does. */
@@ -82,6 +86,8 @@ export class JsonlWriter {
   /** Handed to the flusher thread (at the first buffered line: a writer that never logs starts no thread). */
   private registered = false;
   private firstAt = 0;
+  /** HEAD when this writer last kicked the flusher: one kick until the flusher has written. */
+  private kickedAt = -1;
   private lastWriteAt = 0;
   /** Bytes this writer has put in the file (counted at each synchronous flush). */
   written = 0;
@@ -127,14 +133,41 @@ export class JsonlWriter {
       }
       return this.append(line, now);
     }
-    let tail = start + this.chunk.write(line, start, "utf8");
-    this.chunk[tail++] = 0x0a;
+    const tail = start + this.chunk.write(line, start, "utf8");
+    this.chunk[tail] = 0x0a;
+    this.commit(tail + 1, now);
+  }
+
+  /**
+   * For a caller that encodes a line itself (the timer's, spanline.ts): returns the offset
+   * in `chunk` where up to `bytes` bytes fit (`bytes` at most 64 KiB); write the line and
+   * its newline there, then call `commit` with the offset past it. Nothing else may log in
+   * between.
+   */
+  reserve(bytes: number): number {
+    if (this.fd < 0) this.reopen();
+    if (this.tail + bytes > CHUNK_BYTES) this.flush();
+    return this.tail;
+  }
+
+  /** Publishes the lines written into `chunk` up to `tail` (see reserve). */
+  commit(tail: number, now: number): void {
+    const start = this.tail;
     this.tail = tail;
     Atomics.store(this.ctl, TAIL, tail);
     // Read HEAD after publishing TAIL: if the flusher emptied the buffer before seeing our
     // line, we see it and wake it; otherwise it sees our line on its next look.
-    if (Atomics.load(this.ctl, HEAD) === start) this.firstBuffered(now);
-    else if (tail >= FLUSH_BYTES || (!this.threaded && now - this.firstAt >= FLUSH_MS)) this.flush();
+    const head = Atomics.load(this.ctl, HEAD);
+    if (head === start) this.firstBuffered(now);
+    else if (!this.threaded) {
+      if (tail >= FLUSH_BYTES || now - this.firstAt >= FLUSH_MS) this.flush();
+    } else if (tail - head >= KICK_BYTES) {
+      if (tail - head >= FLUSH_BYTES) this.flush(); // the flusher is not keeping up
+      else if (head !== this.kickedAt) {
+        this.kickedAt = head;
+        kickFlusher();
+      }
+    }
   }
 
   /** The buffer went from empty to not empty. */
@@ -171,6 +204,7 @@ export class JsonlWriter {
       // What the flusher thread already wrote starts at 0 and ends at HEAD.
       const head = Atomics.load(ctl, HEAD);
       this.tail = 0;
+      this.kickedAt = -1;
       Atomics.store(ctl, TAIL, 0);
       Atomics.store(ctl, HEAD, 0);
       Atomics.store(ctl, FAILED, 0);

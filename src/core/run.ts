@@ -308,6 +308,11 @@ export class Run {
     this.timings.append(line + "}", now);
   }
 
+  /** @internal The timings file's writer and the run id as JSON, for the timer's encoder (spanline.ts). */
+  get spanSink(): { writer: JsonlWriter; runIdJson: string } {
+    return { writer: this.timings, runIdJson: this.runIdJson };
+  }
+
   /**
    * Logs an `llm_call` event. Known fields are accepted in camelCase or snake_case; usage is
    * normalised from OpenAI, Anthropic and Vercel AI SDK shapes.

@@ -67,12 +67,33 @@ export const runtime: Runtime = ((globalThis as Record<symbol, unknown>)[KEY] ??
 
 // Per copy of the library, not in the shared runtime: ids stay unique because each copy
 // draws its own random prefix, and a module-level counter is cheaper on the hot path.
-const SPAN_PREFIX = `${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0")}-`;
+export const SPAN_PREFIX = `${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0")}-`;
 let spanCounter = 0;
 
 /** A new span id, unique across processes and library copies (random prefix and a counter). */
 export function newSpanId(): string {
   return SPAN_PREFIX + ++spanCounter;
+}
+
+/** The counter part of a new span id (`SPAN_PREFIX + n` is the id): no string built. */
+export function nextSpanNumber(): number {
+  return ++spanCounter;
+}
+
+/**
+ * A wrapper's span as the current context. Its id is `SPAN_PREFIX + n`, built only when
+ * something asks for it (a child that logs it as its parent): the wrapper's own timing line
+ * writes the digits straight into the file's buffer (spanline.ts).
+ */
+export class SpanContext implements Context {
+  private id: string | undefined = undefined;
+  constructor(
+    readonly run: Run,
+    readonly n: number,
+  ) {}
+  get spanId(): string {
+    return (this.id ??= SPAN_PREFIX + this.n);
+  }
 }
 
 /** The span of the current async context, if any. */

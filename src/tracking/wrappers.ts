@@ -2,7 +2,8 @@
  * `metric`, `timer` and `llmCall`: transparent outside a run; inside one they log, keep
  * sync functions sync, record an error and rethrow it.
  */
-import { newSpanId, runtime } from "../core/runtime";
+import { SpanContext, newSpanId, nextSpanNumber, runtime, type Context } from "../core/runtime";
+import { SpanLine } from "../core/spanline";
 import type { Run } from "../core/run";
 import { promptsForCall } from "../core/scope";
 import { normalizeUsage } from "../core/usage";
@@ -76,16 +77,27 @@ export function timer(name?: string): Wrapper {
 }
 
 /**
- * The timer's own wrapper: the per-call path of the product, so it avoids the generic
- * `traced` outcome object and closure (profiled: allocation and clock reads dominate).
+ * The timer's own wrapper: the per-call path of the product. It avoids the generic
+ * `traced` outcome object and closure, and writes its timing line straight into the
+ * file's buffer (src/core/spanline.ts); the span's id string is built only if a child
+ * asks for it.
  */
 function timed(fn: AnyFn, opName: string): AnyFn {
   const als = runtime.als;
   const opJson = JSON.stringify(opName);
-  const record = (run: Run, start: number, spanId: string, parent: string | undefined, error?: unknown) => {
+  const line = new SpanLine(opJson);
+  const record = (run: Run, start: number, span: SpanContext, parent: Context) => {
     const end = performance.now();
     try {
-      run.recordSpan(opJson, roundMs(end - start), spanId, parent, error === undefined ? undefined : describeError(error).message, end);
+      line.write(run, span.n, parent, end - start, end);
+    } catch (failure) {
+      reportLogFailure(`timing "${opName}"`, failure);
+    }
+  };
+  const recordError = (run: Run, start: number, span: SpanContext, parent: Context, error: unknown) => {
+    const end = performance.now();
+    try {
+      run.recordSpan(opJson, roundMs(end - start), span.spanId, parent.spanId, describeError(error ?? null).message, end);
     } catch (failure) {
       reportLogFailure(`timing "${opName}"`, failure);
     }
@@ -94,29 +106,33 @@ function timed(fn: AnyFn, opName: string): AnyFn {
     const ctx = als.getStore() ?? currentContext();
     if (ctx === undefined) return fn.apply(this, args);
     const run = ctx.run;
-    const parent = ctx.spanId;
-    const spanId = newSpanId();
+    const span = new SpanContext(run, nextSpanNumber());
     const start = performance.now();
     let result: unknown;
     try {
-      result = als.run({ run, spanId }, Reflect.apply, fn, this, args);
+      result = als.run(span, Reflect.apply, fn, this, args);
     } catch (error) {
-      record(run, start, spanId, parent, error ?? null);
+      recordError(run, start, span, ctx, error);
       throw error;
     }
     if (isThenable(result)) {
       return Promise.resolve(result).then(
         (value) => {
-          record(run, start, spanId, parent);
+          record(run, start, span, ctx);
           return value;
         },
         (error) => {
-          record(run, start, spanId, parent, error ?? null);
+          recordError(run, start, span, ctx, error);
           throw error;
         },
       );
     }
-    record(run, start, spanId, parent);
+    const end = performance.now();
+    try {
+      line.write(run, span.n, ctx, end - start, end);
+    } catch (failure) {
+      reportLogFailure(`timing "${opName}"`, failure);
+    }
     return result;
   }, fn);
 }
