@@ -3,6 +3,7 @@
  * measured in the same run. `bun run bench hotpath cli` runs only those groups.
  */
 import { cpus, totalmem, release } from "node:os";
+import { cpuModel } from "./bench/harness";
 
 const groups: Record<string, () => Promise<void>> = {
   hotpath: async () => (await import("./bench/hotpath")).benchHotPath(),
@@ -17,7 +18,7 @@ const groups: Record<string, () => Promise<void>> = {
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length > 0 ? wanted : Object.keys(groups);
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Bun ${Bun.version}`);
+console.log(`machine: ${cpus().length} x ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Bun ${Bun.version}`);
 for (const name of names) {
   const run = groups[name];
   if (!run) {

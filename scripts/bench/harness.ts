@@ -1,4 +1,24 @@
 /** Tiny benchmark harness: median of several timed rounds, ratios against a baseline. */
+import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+
+/** The CPU's model name as /proc/cpuinfo gives it (else what os.cpus() says). */
+export function cpuModel(): string {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) return m[1]!.trim();
+  } catch {
+    // not Linux
+  }
+  return cpus()[0]?.model ?? "unknown CPU";
+}
+
+/** The 1/5/15-minute load averages, for the record: on a shared machine they explain the spread. */
+export function loadText(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" / ");
+}
 
 export interface Figure {
   name: string;

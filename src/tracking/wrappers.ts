@@ -110,7 +110,9 @@ function timed(fn: AnyFn, opName: string): AnyFn {
     const start = performance.now();
     let result: unknown;
     try {
-      result = als.run(span, Reflect.apply, fn, this, args);
+      // A plain call passes its arguments straight on: about half the cost of going through
+      // Reflect.apply inside the scope (measured); a method call needs its `this`.
+      result = this === undefined ? als.run(span, fn, ...args) : als.run(span, Reflect.apply, fn, this, args);
     } catch (error) {
       recordError(run, start, span, ctx, error);
       throw error;
