@@ -17,10 +17,13 @@
  * closes the descriptor, both under the lock, so this thread never writes to a closed or
  * reused descriptor.
  *
- * The thread waits on one process-wide word (`wake`) that a writer bumps when its buffer
- * goes from empty to not empty, so an idle process costs nothing. A writer whose buffer holds
- * many unwritten lines (a hot loop of timers) bumps a second word (`kickFlusher`) to end the
- * tick early, so the write(2) stays on this thread rather than the logging one. Its source is a string
+ * The thread sleeps on one process-wide word (`wake`) that a writer bumps when its buffer
+ * goes from empty to not empty while the thread is idle, so an idle process costs nothing.
+ * Waking a thread costs the writer tens of µs (measured), so the hot path avoids it: for
+ * LINGER_MS after it last found lines the thread looks every POLL_MS instead of sleeping;
+ * while lines come fast (a hot loop of timers) its ticks are 1 ms, or none when 32 KiB wait;
+ * and a writer with 128 KiB unwritten ends a long tick early (`kickFlusher`). So the write(2)
+ * happens on this thread rather than the logging one. Its source is a string
  * evaluated as a Worker (no file to find at run time, so the compiled binary and the Node
  * build need nothing embedded), and it is unref'd: it never keeps a process alive.
  */
@@ -33,6 +36,22 @@ export const TAIL = 2;
 export const FD = 3;
 export const FAILED = 4;
 export const HEADER_BYTES = 32;
+/** The process-wide words the flusher waits on: bumped when a buffer goes from empty to not empty, */
+const WAKE = 0;
+/** bumped when a writer wants a write now, */
+const KICK = 1;
+/** 1 while the flusher waits out a tick (a kick then ends it), */
+const TICKING = 2;
+/** 1 while the flusher is (about to be) idle (a WAKE then starts it). */
+const IDLE = 3;
+/** Unwritten bytes past which the flusher writes without waiting for a tick. */
+const BUSY_BYTES = 32 * 1024;
+/** A round that wrote this much makes the next tick FAST_TICK_MS: lines come fast. */
+const FAST_BYTES = 16 * 1024;
+const FAST_TICK_MS = 1;
+/** After lines, the flusher looks every POLL_MS for LINGER_MS before it sleeps until woken. */
+const POLL_MS = 10;
+const LINGER_MS = 250;
 /** How long the flusher lets lines gather before writing them. */
 export const TICK_MS = 50;
 
@@ -64,28 +83,62 @@ function drain(id, r) {
 }
 function pending(r) {
   const c = r.ctl;
-  return Atomics.load(c, ${FAILED}) === 0 && Atomics.load(c, ${FD}) >= 0 && Atomics.load(c, ${HEAD}) !== Atomics.load(c, ${TAIL});
+  if (Atomics.load(c, ${FAILED}) !== 0 || Atomics.load(c, ${FD}) < 0) return 0;
+  return Atomics.load(c, ${TAIL}) - Atomics.load(c, ${HEAD});
 }
+function scan() {
+  let bytes = 0;
+  for (const [id, r] of rings) {
+    if (Atomics.load(r.ctl, ${FD}) < 0) rings.delete(id);
+    else bytes = Math.max(bytes, pending(r));
+  }
+  return bytes;
+}
+let lastLines = 0; // Date.now() when lines were last found
+let fast = false; // the last round wrote many lines: they come fast
 for (;;) {
   let m;
   while ((m = receiveMessageOnPort(port))) {
     const { id, sab } = m.message;
     rings.set(id, { ctl: new Int32Array(sab, 0, ${HEADER_BYTES / 4}), data: new Uint8Array(sab, ${HEADER_BYTES}) });
   }
-  const seen = Atomics.load(wake, 0);
-  const kicked = Atomics.load(wake, 1);
-  let any = false;
-  for (const [id, r] of rings) {
-    if (Atomics.load(r.ctl, ${FD}) < 0) rings.delete(id);
-    else if (pending(r)) any = true;
-  }
-  if (!any) {
-    Atomics.wait(wake, 0, seen);
+  let bytes = scan();
+  if (bytes === 0) {
+    fast = false;
+    // Lines came lately: look again soon rather than sleep until woken (waking a thread
+    // costs the writer tens of µs, measured). After LINGER_MS without lines, sleep.
+    if (Date.now() - lastLines < ${LINGER_MS}) {
+      Atomics.wait(wake, ${KICK}, Atomics.load(wake, ${KICK}), ${POLL_MS});
+      continue;
+    }
+    // Idle: a writer whose buffer goes from empty to not empty wakes us. It publishes its
+    // lines before it reads IDLE, and we set IDLE before we look again, so one of the two
+    // always sees the other.
+    Atomics.store(wake, ${IDLE}, 1);
+    const seen = Atomics.load(wake, ${WAKE});
+    if (scan() === 0) Atomics.wait(wake, ${WAKE}, seen);
+    Atomics.store(wake, ${IDLE}, 0);
     continue;
   }
-  // Let lines gather for a tick, unless a writer asks for a write now (its buffer is filling).
-  Atomics.wait(wake, 1, kicked, ${TICK_MS});
-  for (const [id, r] of rings) if (pending(r)) drain(id, r);
+  lastLines = Date.now();
+  // Let lines gather for a tick (a short one while they come fast), unless there are many
+  // already (then write at once: the write(2) stays on this thread) or a writer asks for a
+  // write now (its buffer is filling).
+  if (bytes < ${BUSY_BYTES}) {
+    const kicked = Atomics.load(wake, ${KICK});
+    Atomics.store(wake, ${TICKING}, 1);
+    Atomics.wait(wake, ${KICK}, kicked, fast ? ${FAST_TICK_MS} : ${TICK_MS});
+    Atomics.store(wake, ${TICKING}, 0);
+  }
+  let wrote = 0;
+  for (const [id, r] of rings) {
+    const n = pending(r);
+    if (n !== 0) {
+      drain(id, r);
+      wrote += n;
+    }
+  }
+  fast = wrote >= ${FAST_BYTES};
 }
 `;
 
@@ -102,8 +155,8 @@ function start(): Flusher | undefined {
   if (failed) return undefined;
   if (flusher) return flusher;
   try {
-    // [0]: bumped when a buffer goes from empty to not empty; [1]: when one wants a write now.
-    const wake = new Int32Array(new SharedArrayBuffer(8));
+    const wake = new Int32Array(new SharedArrayBuffer(16)); // WAKE, KICK, TICKING, IDLE
+
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(source, {
       eval: true,
@@ -141,6 +194,9 @@ export function register(sab: SharedArrayBuffer, id: number): boolean {
   const f = start();
   if (!f) return false;
   f.post(id, sab);
+  // Always woken for a new buffer (the message is read before the next look at the buffers).
+  Atomics.add(f.wake, WAKE, 1);
+  Atomics.notify(f.wake, WAKE, 1);
   return true;
 }
 
@@ -153,20 +209,25 @@ export function ringId(): number {
 export function wakeFlusher(): boolean {
   const f = flusher;
   if (!f) return false;
-  Atomics.add(f.wake, 0, 1);
-  Atomics.notify(f.wake, 0, 1);
+  // Only an idle flusher needs waking; a busy one finds the lines on its next look.
+  if (Atomics.load(f.wake, IDLE) === 1) {
+    Atomics.add(f.wake, WAKE, 1);
+    Atomics.notify(f.wake, WAKE, 1);
+  }
   return true;
 }
 
 /**
  * Asks the flusher to write now rather than at the end of its tick (a writer's buffer holds
  * many unwritten lines: the write(2) then happens on the flusher thread, not the logging one).
+ * Only while it waits out a tick: a notify costs tens of µs when it wakes a thread (measured),
+ * so none is sent while the flusher is writing anyway. True when it was asked.
  */
 export function kickFlusher(): boolean {
   const f = flusher;
-  if (!f) return false;
-  Atomics.add(f.wake, 1, 1);
-  Atomics.notify(f.wake, 1, 1);
+  if (!f || Atomics.load(f.wake, TICKING) !== 1) return false;
+  Atomics.add(f.wake, KICK, 1);
+  Atomics.notify(f.wake, KICK, 1);
   return true;
 }
 

@@ -163,10 +163,7 @@ export class JsonlWriter {
       if (tail >= FLUSH_BYTES || now - this.firstAt >= FLUSH_MS) this.flush();
     } else if (tail - head >= KICK_BYTES) {
       if (tail - head >= FLUSH_BYTES) this.flush(); // the flusher is not keeping up
-      else if (head !== this.kickedAt) {
-        this.kickedAt = head;
-        kickFlusher();
-      }
+      else if (head !== this.kickedAt && kickFlusher()) this.kickedAt = head;
     }
   }
 
