@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { Experiment } from "../../../src/core/experiment";
-import { SPAN_PREFIX, SpanContext, type Context } from "../../../src/core/runtime";
+import { SPAN_PREFIX, SpanContext, runtime, type Context } from "../../../src/core/runtime";
 import { SpanLine } from "../../../src/core/spanline";
 import { timer } from "../../../src/index";
 import { withRun } from "../../../src/tracking/context";
@@ -35,19 +35,25 @@ describe("SpanLine", () => {
     const times = [0, 0, 1, 2, 2, 1000, 1001, 60_000, 1];
     const pairs: string[] = [];
     let k = 0;
-    for (const name of names) {
-      const opJson = JSON.stringify(name);
-      const line = new SpanLine(opJson);
-      for (const ms of durations) {
-        for (const n of numbers) {
-          const parent = parents[k % parents.length]!;
-          const end = perfAt(base + times[k % times.length]!);
-          k++;
-          line.write(run, n, parent, ms, end);
-          run.recordSpan(opJson, Math.round(ms * 1000) / 1000, SPAN_PREFIX + n, parent.spanId, undefined, end);
-          pairs.push(name);
+    // With a plugin registered (by another test file in this process) both take the general path.
+    const plugins = runtime.plugins.splice(0);
+    try {
+      for (const name of names) {
+        const opJson = JSON.stringify(name);
+        const line = new SpanLine(opJson);
+        for (const ms of durations) {
+          for (const n of numbers) {
+            const parent = parents[k % parents.length]!;
+            const end = perfAt(base + times[k % times.length]!);
+            k++;
+            line.write(run, n, parent, ms, end);
+            run.recordSpan(opJson, Math.round(ms * 1000) / 1000, SPAN_PREFIX + n, parent.spanId, undefined, end);
+            pairs.push(name);
+          }
         }
       }
+    } finally {
+      runtime.plugins.push(...plugins);
     }
     run.finish();
     const lines = readFileSync(run.timingsFile, "utf8").split("\n").filter((l) => l !== "");
