@@ -73,6 +73,10 @@ export async function benchHotPath(): Promise<void> {
     // timer()(fn) inside a run, minus a direct call, against a floor measured alongside it:
     // what any timing must do (two clock reads) plus appending a prebuilt 150-byte line to
     // a buffer (what recording it costs at the least). Ratios, since the VM's speed moves.
+    // The LLM part above left hundreds of MB of dirty pages: write them back first, so the
+    // timer's own lines do not queue behind them in the kernel's writeback throttling.
+    rmSync(join(dir, "floor.jsonl"), { force: true });
+    Bun.spawnSync(["sync"]);
     const line = `{"timestamp":"2026-01-01T00:00:00.000Z","run_id":"trial_run","operation":"work","duration_ms":0.001,"span_id":"0123456789abcdef"}`.padEnd(150, " ");
     const floorBuf = Buffer.allocUnsafe(1 << 20);
     let off = 0;
