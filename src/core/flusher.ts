@@ -44,6 +44,8 @@ const KICK = 1;
 const TICKING = 2;
 /** 1 while the flusher is (about to be) idle (a WAKE then starts it). */
 const IDLE = 3;
+/** 1 once the flusher runs and has read the buffers handed to it before it started. */
+const READY = 4;
 /** Unwritten bytes past which the flusher writes without waiting for a tick. */
 const BUSY_BYTES = 32 * 1024;
 /** A round that wrote this much makes the next tick FAST_TICK_MS: lines come fast. */
@@ -102,6 +104,7 @@ for (;;) {
     const { id, sab } = m.message;
     rings.set(id, { ctl: new Int32Array(sab, 0, ${HEADER_BYTES / 4}), data: new Uint8Array(sab, ${HEADER_BYTES}) });
   }
+  Atomics.store(wake, ${READY}, 1);
   let bytes = scan();
   if (bytes === 0) {
     fast = false;
@@ -155,7 +158,7 @@ function start(): Flusher | undefined {
   if (failed) return undefined;
   if (flusher) return flusher;
   try {
-    const wake = new Int32Array(new SharedArrayBuffer(16)); // WAKE, KICK, TICKING, IDLE
+    const wake = new Int32Array(new SharedArrayBuffer(32)); // WAKE, KICK, TICKING, IDLE, READY
 
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(source, {
@@ -179,6 +182,16 @@ function start(): Flusher | undefined {
     failed = true;
     return undefined;
   }
+}
+
+/**
+ * Whether the flusher thread runs yet. Starting it takes ~50 ms of CPU, and seconds on a
+ * loaded machine: until then a writer writes each line through (jsonl.ts), or a burst
+ * followed by a blocked event loop would wait for a thread that has not started.
+ */
+export function flusherReady(): boolean {
+  const f = flusher;
+  return f !== undefined && Atomics.load(f.wake, READY) === 1;
 }
 
 /** Whether lines are written by the flusher thread (false: by the writer's own timer). */

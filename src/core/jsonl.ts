@@ -18,7 +18,7 @@
  * is kept.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
-import { FAILED, FD, HEAD, HEADER_BYTES, TAIL, kickFlusher, lock, register, ringId, unlock, wakeFlusher } from "./flusher";
+import { FAILED, FD, HEAD, HEADER_BYTES, TAIL, flusherReady, kickFlusher, lock, register, ringId, unlock, wakeFlusher } from "./flusher";
 
 export const FLUSH_MS = 100;
 const CHUNK_BYTES = 1024 * 1024;
@@ -173,7 +173,13 @@ export class JsonlWriter {
       this.registered = true;
       this.threaded = register(this.sab, this.id);
     }
-    if (this.threaded && wakeFlusher()) return;
+    if (this.threaded && wakeFlusher()) {
+      // Until the thread runs, write through: each line goes out at once (a write(2) per
+      // line, for the ~50 ms the thread takes to start; seconds on a loaded machine, when a
+      // burst then a blocked event loop lost every line: burst.test.ts under load).
+      if (!flusherReady()) this.flush();
+      return;
+    }
     this.threaded = false;
     // Without the flusher thread: a record after FLUSH_MS without writes goes out at once
     // (so a lone record is on disk even if the event loop blocks right after it); the
