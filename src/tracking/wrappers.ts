@@ -118,7 +118,9 @@ function timed(fn: AnyFn, opName: string): AnyFn {
       throw error;
     }
     if (isThenable(result)) {
-      return Promise.resolve(result).then(
+      // A native promise is what Promise.resolve would return as it is: skip the call (~30 ns).
+      const promise = (result as Promise<unknown>).constructor === Promise ? (result as Promise<unknown>) : Promise.resolve(result);
+      return promise.then(
         (value) => {
           record(run, start, span, ctx);
           return value;
