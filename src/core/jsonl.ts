@@ -142,10 +142,14 @@ export class JsonlWriter {
    * For a caller that encodes a line itself (the timer's, spanline.ts): returns the offset
    * in `chunk` where up to `bytes` bytes fit (`bytes` at most 64 KiB); write the line and
    * its newline there, then call `commit` with the offset past it. Nothing else may log in
-   * between.
+   * between. Returns -1 when the line must be dropped (a closed writer that may not reopen,
+   * as `append` drops it).
    */
   reserve(bytes: number): number {
-    if (this.fd < 0) this.reopen();
+    if (this.fd < 0) {
+      if (this.mayReopen !== undefined && !this.mayReopen()) return -1;
+      this.reopen();
+    }
     if (this.tail + bytes > CHUNK_BYTES) this.flush();
     return this.tail;
   }

@@ -147,6 +147,7 @@ export class SpanLine {
     }
     const w = this.writer!;
     let o = w.reserve(room);
+    if (o < 0) return; // the run this writer belonged to has ended (attachment.ts)
     const b = w.chunk;
     b.set(head, o);
     o = putMs(b, o + head.length, ms);

@@ -135,6 +135,23 @@ describe("timer()(fn) through the encoder", () => {
     expect(readLines(b.timingsFile).map((r) => [r.run_id, r.operation])).toEqual(Array(3).fill(["b", "f"]));
   });
 
+  test("a timing after its run's files closed is dropped when the writer may not reopen (a worker that outlived its trial)", () => {
+    const { project } = tempProject();
+    const run = new Experiment(project, "late").createRun("milestone");
+    const f = timer("late")(() => 1);
+    withRun(run, f);
+    run.finish();
+    run.spanSink.writer.mayReopen = () => false;
+    const plugins = runtime.plugins.splice(0);
+    try {
+      expect(withRun(run, f)).toBe(1);
+    } finally {
+      runtime.plugins.push(...plugins);
+    }
+    run.spanSink.writer.mayReopen = undefined;
+    expect(readLines(run.timingsFile).map((r) => r.operation)).toEqual(["late"]);
+  });
+
   test("40,000 timings through the buffer (it fills and resets several times): every line whole, in order", () => {
     const { project } = tempProject();
     const run = new Experiment(project, "many").createRun("milestone");
