@@ -1,6 +1,6 @@
 /** The root command; subcommands load lazily, with literal paths so the bundler keeps them. */
 import { defineCommand } from "citty";
-import { VERSION } from "../src/version";
+import { VERSION } from "../src/core/version";
 
 /**
  * One line per command for the root `--help`, kept here so that listing the commands loads

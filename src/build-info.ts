@@ -1,4 +1,4 @@
-import { VERSION } from "./version";
+import { VERSION } from "./core/version";
 
 /** Set at build time by scripts/build.ts (`--define`); absent under `bun run` and tests. */
 declare const SCRYPTORUM_BUILD: { commit: string; date: string; target: string } | undefined;

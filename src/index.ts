@@ -2,6 +2,8 @@
  * scryptorum: local-first tracking for LLM experiments. Runs are plain JSONL and JSON
  * files; nothing leaves the machine.
  */
+// Loaded for its registration: milestone runs call the snapshot through core/milestone.ts.
+import "./snapshot";
 export { experiment, type ExperimentOptions } from "./tracking/experiment";
 export { metric, timer, llmCall, type MetricOptions, type LlmCallOptions } from "./tracking/wrappers";
 export { getCurrentRun, setDefaultRunType } from "./tracking/context";
@@ -17,7 +19,7 @@ export { wrapOpenAI, wrapAnthropic, scryptorumMiddleware, type ScryptorumMiddlew
 export { estimateCost, findPrice, priceTable, type ModelPrice, type PriceOverride, type PriceRow, type PriceTable } from "./prices";
 export { scryptorumSpanProcessor } from "./otel/processor";
 export { readJsonl } from "./core/jsonl";
-export { VERSION as version } from "./version";
+export { VERSION as version } from "./core/version";
 export type { Wrapper } from "./tracking/decorate";
 export { dataset, type Dataset, type EvalCase } from "./eval/dataset";
 export { prompt, makePrompt, type Prompt } from "./eval/prompt";

@@ -9,7 +9,7 @@ import { hash } from "ohash";
 import { dirname, join } from "pathe";
 import { PROJECT_FILE } from "../core/layout";
 import { currentCase } from "../core/scope";
-import { writeJsonAtomic } from "../core/run";
+import { writeJsonAtomic } from "../core/fsutil";
 
 export const CACHE_DIR = "cache";
 export const CACHE_FORMAT = 1;

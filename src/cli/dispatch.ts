@@ -7,7 +7,7 @@
 import { runCommand, type ArgsDef, type CommandDef } from "citty";
 import { UserError } from "../core/errors";
 import { buildInfo } from "../build-info";
-import { VERSION } from "../version";
+import { VERSION } from "../core/version";
 import { builtinFlags, checkArgs, splitAtDashDash } from "./argv";
 import { renderHelp } from "./help";
 import { colorEnabled, out } from "./output";

@@ -2,6 +2,8 @@
  * `scryptorum run`: every input is checked before anything is written (`prepareRun`), then
  * the run is opened and the user's code runs inside it in this process (`executeRun`).
  */
+// Loaded for its registration: milestone runs call the snapshot through core/milestone.ts.
+import "../snapshot";
 import { readFileSync, statSync } from "node:fs";
 import { defu } from "defu";
 import { relative, resolve } from "pathe";

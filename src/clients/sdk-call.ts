@@ -4,7 +4,7 @@
  * else made, and logged once its answer is parsed or its stream ends.
  */
 import { cacheEnabled, cacheKey, projectRootOfRunDir, readCacheEntry, semanticRequest } from "../cache";
-import type { Context } from "../core/runtime";
+import type { RunContext as Context } from "../core/run";
 import { currentCase, type CaseScope } from "../core/scope";
 import { currentContext } from "../tracking/context";
 import { cachedPromise, trackPromise } from "./api-promise";

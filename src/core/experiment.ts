@@ -15,8 +15,8 @@ import { acquireTrialLock, checkTrialLock, releaseTrialLock } from "./trial-lock
 import { resumeRun } from "./resume";
 import { TRIAL_RUN_ID, validateName, validateRunId } from "./validate";
 import { hostname } from "node:os";
-import { captureMilestone, resolveSourceRoot, snapshotOptionsFromAnchor } from "../snapshot";
-import { VERSION } from "../version";
+import { milestoneSnapshot } from "./milestone";
+import { VERSION } from "./version";
 
 /** One entry of `listRuns()`. */
 export interface RunSummary {
@@ -139,7 +139,7 @@ export class Experiment {
    */
   createRun(type: RunTypeName = "trial", runId?: string, opts: CreateRunOptions = {}): Run {
     // Read before any folder exists, so a bad .scryptorum value leaves no failed run behind.
-    const maxFileBytes = type === "milestone" ? (opts.maxFileBytes ?? snapshotOptionsFromAnchor(this.project.anchor).maxFileBytes) : undefined;
+    const maxFileBytes = type === "milestone" ? (opts.maxFileBytes ?? milestoneSnapshot().maxFileBytes(this.project.anchor)) : undefined;
     this.checkNewRun(type, runId);
     // A trial takes the experiment's trial lock before it touches trial_run/.
     const lock = type === "trial" ? acquireTrialLock(this.runsDirEnsured(), this.name) : undefined;
@@ -174,11 +174,12 @@ export class Experiment {
     if (type === "milestone") {
       try {
         const cwd = opts.cwd ?? process.cwd();
-        captureMilestone({
+        milestoneSnapshot().capture({
           runDir: dir,
           projectRoot: this.project.root,
           experimentDir: this.dir,
-          sourceRoot: resolveSourceRoot(cwd, this.project.anchorDir),
+          cwd,
+          anchorDir: this.project.anchorDir,
           experimentsDir: this.project.anchorDir ? dirname(this.project.root) : this.project.root,
           version: VERSION,
           maxFileBytes,

@@ -1,5 +1,5 @@
-/** Small synchronous file helpers shared by the core. */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+/** Small synchronous file helpers shared by the core (and the layers above). */
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 
 /**
  * Creates `path` with JSON contents only if it does not exist yet, atomically: readers never
@@ -104,5 +104,19 @@ export function withFileLock<T>(lockPath: string, fn: () => T, staleMs = 5000): 
     try {
       unlinkSync(lockPath);
     } catch {}
+  }
+}
+
+/** Writes a JSON file so no reader ever sees it half-written: temp file, then rename. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  try {
+    writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    throw new Error(`Failed to write ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

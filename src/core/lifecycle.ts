@@ -12,7 +12,7 @@
 import { exitCodeFor, signalForExitCode } from "./errors";
 import { flushAllWriters } from "./jsonl";
 import { runtime } from "./runtime";
-import type { Run } from "./run";
+import type { RunHandle as Run } from "./runtime";
 
 function each(runs: Set<Run>, action: (run: Run) => void) {
   for (const run of [...runs]) {

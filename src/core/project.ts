@@ -9,8 +9,8 @@ import { checkFormat } from "./runfile";
 import { createJsonExclusive, ensureDirs, readJsonIfExists } from "./fsutil";
 import { ANCHOR_FILE, FORMAT, PROJECT_FILE, PROJECT_SUBDIRS, experimentsRoot, projectFile, runsDir } from "./layout";
 import { validateName } from "./validate";
-import { VERSION } from "../version";
-import { gitTopLevel } from "../snapshot/git";
+import { VERSION } from "./version";
+import { gitTopLevel } from "./git";
 
 /** What `.scryptorum` holds. */
 export interface AnchorConfig {

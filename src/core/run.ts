@@ -1,57 +1,38 @@
 /**
- * A run: its folder, its three JSONL files and run.json. Every logging call is synchronous
- * and never throws for a value JSON cannot carry.
+ * A run: the hot path (events, metrics, timings, LLM calls appended to its three JSONL
+ * files) and its lifecycle (open, finish, fail, interrupt). What it writes is built in
+ * records.ts; run.json is runfile.ts's; plugins are called through plugins.ts. Every
+ * logging call is synchronous and never throws for a value JSON cannot carry.
  */
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
-import { hostname } from "node:os";
-import { dirname, join, relative, resolve } from "pathe";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, relative, resolve } from "pathe";
 import { JsonlWriter } from "./jsonl";
-import { runFiles, FORMAT } from "./layout";
-import { redactArgv, redactConfig } from "./redact";
-import { currentSpanId, newSpanId, runtime, type Plugin } from "./runtime";
+import { runFiles } from "./layout";
+import { redactConfig } from "./redact";
+import { currentSpanId, newSpanId, runtime as sharedRuntime, type Context, type Plugin, type Runtime } from "./runtime";
 import { promptsForCall } from "./scope";
 import { isoTimestamp, safeStringify } from "./serialize";
 import { validateName } from "./validate";
 import { UserError } from "./errors";
-import { VERSION } from "../version";
-import { processStartTime, readRunJson } from "./runfile";
+import { addToRunJson, writeOwnedRunJson, type RunMeta, type RunStatus, type RunTypeName } from "./runfile";
 import { lastMetricValues } from "./metrics";
 import { installExitHandlers } from "./lifecycle";
-import { withFileLock } from "./fsutil";
-import { describeError, EventType, llmCallFields, setLastValue, type RecordError } from "./records";
+import { callRunHook, emitRecord } from "./plugins";
+import { describeError, EventType, llmCallFields, setLastValue } from "./records";
 import { Attachment } from "./attachment";
 
-export type RunTypeName = "trial" | "milestone";
-export type RunStatus = "running" | "finished" | "failed" | "interrupted";
+export { RunType, newRunMeta, type RunError, type RunMeta, type RunStatus, type RunTypeName } from "./runfile";
 
-/** The run types. */
-export const RunType = { TRIAL: "trial", MILESTONE: "milestone" } as const;
-
-/** An error as run.json records it (the one record error shape). */
-export type RunError = RecordError;
-
-/** The contents of run.json. */
-export interface RunMeta {
-  format: number;
-  run_id: string;
-  run_type: RunTypeName;
-  experiment: string;
-  project: string;
-  status: RunStatus;
-  started_at: string;
-  finished_at?: string;
-  duration_seconds?: number;
-  pid: number;
-  hostname: string;
-  argv: string[];
-  config: Record<string, unknown>;
-  tags: string[];
-  note?: string;
-  metrics_summary?: Record<string, unknown>;
-  scryptorum_version: string;
-  error?: RunError;
-  [extra: string]: unknown;
-}
+/**
+ * The runtime object with its runs typed as this copy's `Run`. core/runtime.ts knows runs
+ * only as handles (another copy of the library may have made them, and it imports nothing
+ * back from here); code above core that calls a run's logging methods uses this view.
+ */
+export const runtime = sharedRuntime as Runtime<Run>;
+/** A plugin, its hooks given this copy's `Run`. */
+export type RunPlugin = Plugin<Run>;
+/** The current run and span, as the AsyncLocalStorage holds them. */
+export type RunContext = Context<Run>;
 
 export interface LlmCallInput {
   model: string;
@@ -97,20 +78,6 @@ export function msJson(ms: number): string {
   const whole = (us / 1000) | 0;
   const frac = us - whole * 1000;
   return frac === 0 ? `${whole}` : `${whole}.${frac < 10 ? "00" : frac < 100 ? "0" : ""}${frac % 10 === 0 ? (frac % 100 === 0 ? frac / 100 : frac / 10) : frac}`;
-}
-
-/** Writes a JSON file so no reader ever sees it half-written: temp file, then rename. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  try {
-    writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
-    renameSync(tmp, path);
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {}
-    throw new Error(`Failed to write ${path}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 export interface RunInit {
@@ -175,7 +142,7 @@ export class Run {
       if (init.resumed) this.logEvent("run_resumed", { run_type: this.meta.run_type, experiment: this.meta.experiment, pid: process.pid });
       else this.logEvent("run_started", { run_type: this.meta.run_type, experiment: this.meta.experiment });
       this.events.flush(); // on disk before any user code runs (or blocks)
-      this.callPlugins("onRunStart");
+      callRunHook(this, "onRunStart");
     } else {
       runtime.attachedRuns.add(this);
       const label = `run ${init.meta.run_id} of experiment "${init.meta.experiment}" (${init.dir})`;
@@ -232,7 +199,7 @@ export class Run {
       record.event_type = type;
     }
     this.events.append(safeStringify(record), now);
-    if (runtime.plugins.length > 0) this.emit(record, "event");
+    if (runtime.plugins.length > 0) emitRecord(this, record, "event");
   }
 
   /**
@@ -257,7 +224,7 @@ export class Run {
     }
     setLastValue(this.lastMetrics, name, value);
     this.metrics.append(safeStringify(record), now);
-    if (runtime.plugins.length > 0) this.emit(record, "metric");
+    if (runtime.plugins.length > 0) emitRecord(this, record, "metric");
   }
 
   /**
@@ -284,7 +251,7 @@ export class Run {
       if (parent !== undefined && record.parent_span_id === undefined) record.parent_span_id = parent;
     }
     this.timings.append(safeStringify(record), now);
-    if (runtime.plugins.length > 0) this.emit(record, "timing");
+    if (runtime.plugins.length > 0) emitRecord(this, record, "timing");
   }
 
   /**
@@ -341,7 +308,7 @@ export class Run {
       skip: LLM_KNOWN,
     }, record);
     this.events.append(safeStringify(record), now);
-    if (runtime.plugins.length > 0) this.emit(record, "event");
+    if (runtime.plugins.length > 0) emitRecord(this, record, "event");
   }
 
   /**
@@ -538,7 +505,7 @@ export class Run {
       this.onClose?.();
       this.onClose = undefined;
     }
-    this.callPlugins("onRunFinish");
+    callRunHook(this, "onRunFinish");
     if (flushError) throw flushError;
   }
 
@@ -559,103 +526,13 @@ export class Run {
     return JSON.parse(safeStringify({ ...this.meta, config: redactConfig(this.meta.config) })) as RunMeta;
   }
 
-  /**
-   * Writes run.json. Under a lock, so that tags and notes added by attached processes
-   * (read-modify-write) and the owner's writes never undo each other: the owner keeps the
-   * tags and note it finds on disk, an attached process never writes the status.
-   */
+  /** Writes run.json (see writeOwnedRunJson): the owner's whole record, with the config redacted. */
   private writeMeta(): void {
-    const path = join(this.dir, "run.json");
-    withFileLock(`${path}.lock`, () => {
-      let onDisk: RunMeta | undefined;
-      try {
-        onDisk = readRunJson(this.dir);
-      } catch {
-        onDisk = undefined; // not written yet
-      }
-      if (onDisk) {
-        this.meta.tags = [...new Set([...(onDisk.tags ?? []), ...this.meta.tags])];
-        if (this.meta.note === undefined && onDisk.note !== undefined) this.meta.note = onDisk.note;
-      }
-      writeJsonAtomic(path, this.onDiskMeta());
-    });
+    writeOwnedRunJson(this.dir, this.meta, () => this.onDiskMeta());
   }
 
   private writeMetaIfOwned(): void {
-    if (this.owned) {
-      this.writeMeta();
-      return;
-    }
-    const path = join(this.dir, "run.json");
-    withFileLock(`${path}.lock`, () => {
-      const onDisk = readRunJson(this.dir);
-      onDisk.tags = [...new Set([...(onDisk.tags ?? []), ...this.meta.tags])];
-      if (this.meta.note !== undefined) onDisk.note = this.meta.note;
-      writeJsonAtomic(path, onDisk);
-    });
+    if (this.owned) this.writeMeta();
+    else addToRunJson(this.dir, this.meta.tags, this.meta.note);
   }
-
-  private emit(record: Record<string, unknown>, kind: "event" | "metric" | "timing"): void {
-    for (const plugin of runtime.plugins) {
-      if (plugin.onEvent) callPlugin(plugin, "onEvent", () => plugin.onEvent!(record, this, kind));
-    }
-  }
-
-  private callPlugins(hook: "onRunStart" | "onRunFinish"): void {
-    for (const plugin of runtime.plugins) {
-      const fn = plugin[hook];
-      if (fn) callPlugin(plugin, hook, () => fn.call(plugin, this));
-    }
-  }
-}
-
-/** Runs one plugin hook; a failing plugin is reported once and never breaks the run. */
-function callPlugin(plugin: Plugin, hook: string, fn: () => unknown): void {
-  const report = (error: unknown) => {
-    if (runtime.failedPlugins.has(plugin.name)) return;
-    runtime.failedPlugins.add(plugin.name);
-    process.stderr.write(`scryptorum: plugin "${plugin.name}" failed in ${hook}: ${(error as Error)?.message ?? error} (reported once; the run goes on)\n`);
-  };
-  try {
-    const result = fn();
-    if (result && typeof (result as Promise<unknown>).then === "function") {
-      // Kept until it settles, so the CLI can let an async hook (an upload, say) finish.
-      const work = (result as Promise<unknown>).then(undefined, report);
-      runtime.pluginWork.add(work);
-      void work.finally(() => runtime.pluginWork.delete(work));
-    }
-  } catch (error) {
-    report(error);
-  }
-}
-
-/** The run.json object a new run starts with. */
-export function newRunMeta(init: {
-  runId: string;
-  runType: RunTypeName;
-  experiment: string;
-  project: string;
-  config?: Record<string, unknown>;
-  argv?: string[];
-  tags?: string[];
-  note?: string;
-}): RunMeta {
-  const meta: RunMeta = {
-    format: FORMAT,
-    run_id: init.runId,
-    run_type: init.runType,
-    experiment: init.experiment,
-    project: init.project,
-    status: "running",
-    started_at: new Date().toISOString(),
-    pid: process.pid,
-    hostname: hostname(),
-    pid_start: processStartTime(process.pid),
-    argv: redactArgv(init.argv ?? process.argv),
-    config: init.config ?? {},
-    tags: [...(init.tags ?? [])],
-    scryptorum_version: VERSION,
-  };
-  if (init.note !== undefined) meta.note = init.note;
-  return meta;
 }

@@ -1,13 +1,49 @@
 /**
- * Reading run.json, and the status readers report (`crashed` for a dead writer).
+ * run.json: its type, the object a new run starts with, reading it (refusing a newer
+ * format), writing it under its lock, and the status readers report (`crashed` for a dead
+ * writer).
  */
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "pathe";
 import { FORMAT } from "./layout";
 import { UserError } from "./errors";
-import { VERSION } from "../version";
-import type { RunMeta } from "./run";
+import { VERSION } from "./version";
+import { withFileLock, writeJsonAtomic } from "./fsutil";
+import { redactArgv } from "./redact";
+import type { RecordError } from "./records";
+
+export type RunTypeName = "trial" | "milestone";
+export type RunStatus = "running" | "finished" | "failed" | "interrupted";
+
+/** The run types. */
+export const RunType = { TRIAL: "trial", MILESTONE: "milestone" } as const;
+
+/** An error as run.json records it (the one record error shape). */
+export type RunError = RecordError;
+
+/** The contents of run.json. */
+export interface RunMeta {
+  format: number;
+  run_id: string;
+  run_type: RunTypeName;
+  experiment: string;
+  project: string;
+  status: RunStatus;
+  started_at: string;
+  finished_at?: string;
+  duration_seconds?: number;
+  pid: number;
+  hostname: string;
+  argv: string[];
+  config: Record<string, unknown>;
+  tags: string[];
+  note?: string;
+  metrics_summary?: Record<string, unknown>;
+  scryptorum_version: string;
+  error?: RunError;
+  [extra: string]: unknown;
+}
 
 /**
  * Status as readers report it: run.json's, `crashed` for a running run whose process died,
@@ -120,4 +156,69 @@ export function reportedStatus(meta: Pick<RunMeta, "status" | "pid" | "hostname"
   }
   if (meta.status === "running" && meta.hostname === HOST && !processAlive(meta.pid, meta.pid_start)) return "crashed";
   return meta.status;
+}
+
+/** The run.json object a new run starts with. */
+export function newRunMeta(init: {
+  runId: string;
+  runType: RunTypeName;
+  experiment: string;
+  project: string;
+  config?: Record<string, unknown>;
+  argv?: string[];
+  tags?: string[];
+  note?: string;
+}): RunMeta {
+  const meta: RunMeta = {
+    format: FORMAT,
+    run_id: init.runId,
+    run_type: init.runType,
+    experiment: init.experiment,
+    project: init.project,
+    status: "running",
+    started_at: new Date().toISOString(),
+    pid: process.pid,
+    hostname: HOST,
+    pid_start: processStartTime(process.pid),
+    argv: redactArgv(init.argv ?? process.argv),
+    config: init.config ?? {},
+    tags: [...(init.tags ?? [])],
+    scryptorum_version: VERSION,
+  };
+  if (init.note !== undefined) meta.note = init.note;
+  return meta;
+}
+
+/**
+ * Writes run.json for the process that owns the run, under the run.json lock, so that tags
+ * and notes added by attached processes (read-modify-write) and the owner's writes never
+ * undo each other: the owner keeps the tags and note it finds on disk (merged into `meta`).
+ * `toDisk` makes the object written (the config redacted).
+ */
+export function writeOwnedRunJson(dir: string, meta: RunMeta, toDisk: (meta: RunMeta) => RunMeta): void {
+  const path = join(dir, "run.json");
+  withFileLock(`${path}.lock`, () => {
+    let onDisk: RunMeta | undefined;
+    try {
+      onDisk = readRunJson(dir);
+    } catch {
+      onDisk = undefined; // not written yet
+    }
+    if (onDisk) {
+      meta.tags = [...new Set([...(onDisk.tags ?? []), ...meta.tags])];
+      if (meta.note === undefined && onDisk.note !== undefined) meta.note = onDisk.note;
+    }
+    writeJsonAtomic(path, toDisk(meta));
+  });
+}
+
+/** An attached process adds its tags and note to run.json under the lock; it never writes the status. */
+export function addToRunJson(dir: string, tags: readonly string[], note: string | undefined): void {
+  const path = join(dir, "run.json");
+  withFileLock(`${path}.lock`, () => {
+    const onDisk = readRunJson(dir);
+    onDisk.tags = [...new Set([...(onDisk.tags ?? []), ...tags])];
+    if (note !== undefined) onDisk.note = note;
+    writeJsonAtomic(path, onDisk);
+  });
 }

@@ -4,24 +4,37 @@
  * install) still share the current run, the default run type and the plugins.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Run } from "./run";
 
-export interface Plugin {
-  name: string;
-  onRunStart?(run: Run): unknown;
-  /** Called for every record written to run.jsonl, metrics.jsonl or timings.jsonl. */
-  onEvent?(record: Record<string, unknown>, run: Run, kind: "event" | "metric" | "timing"): unknown;
-  onRunFinish?(run: Run): unknown;
+/**
+ * What the runtime (and the exit handlers) need of a run: core/run.ts's `Run` has it. Runs
+ * are kept as handles here, not as `Run`, because the runtime is shared by every copy of the
+ * library in the process (a run may be another copy's), and so this module imports nothing
+ * back from run.ts. `Runtime<Run>` (exported by run.ts as `runtime`) is the typed view.
+ */
+export interface RunHandle {
+  readonly id: string;
+  flush(): void;
+  finish(): void;
+  fail(error: unknown): void;
+  interrupt(signal?: string): void;
 }
 
-export interface Context {
-  run: Run;
+export interface Plugin<R extends RunHandle = RunHandle> {
+  name: string;
+  onRunStart?(run: R): unknown;
+  /** Called for every record written to run.jsonl, metrics.jsonl or timings.jsonl. */
+  onEvent?(record: Record<string, unknown>, run: R, kind: "event" | "metric" | "timing"): unknown;
+  onRunFinish?(run: R): unknown;
+}
+
+export interface Context<R extends RunHandle = RunHandle> {
+  run: R;
   spanId?: string;
 }
 
-export interface Runtime {
+export interface Runtime<Run extends RunHandle = RunHandle> {
   version: 1;
-  als: AsyncLocalStorage<Context>;
+  als: AsyncLocalStorage<Context<Run>>;
   /** Run opened by `scryptorum run`: wrappers join it whatever their own options say. */
   cliRun?: Run;
   /** The `--config` file of `scryptorum run`, merged over an experiment wrapper's own config. */
@@ -33,7 +46,7 @@ export interface Runtime {
   /** Run attached from SCRYPTORUM_RUN_DIR, opened lazily on first use. */
   envRun?: Run | null;
   defaultRunType?: "trial" | "milestone";
-  plugins: Plugin[];
+  plugins: Plugin<Run>[];
   failedPlugins: Set<string>;
   /** Promises returned by plugin hooks that have not settled yet. */
   pluginWork: Set<Promise<unknown>>;
@@ -85,10 +98,10 @@ export function nextSpanNumber(): number {
  * something asks for it (a child that logs it as its parent): the wrapper's own timing line
  * writes the digits straight into the file's buffer (spanline.ts).
  */
-export class SpanContext implements Context {
+export class SpanContext<R extends RunHandle = RunHandle> implements Context<R> {
   private id: string | undefined = undefined;
   constructor(
-    readonly run: Run,
+    readonly run: R,
     readonly n: number,
   ) {}
   get spanId(): string {

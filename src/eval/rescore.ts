@@ -5,6 +5,7 @@
  * It is `evaluate()` with a task that returns the stored output of each case and trial.
  */
 import { readJsonl } from "../core/jsonl";
+import { EventType } from "../core/records";
 import { runFiles } from "../core/layout";
 import { UserError } from "../core/errors";
 import { currentCase } from "../core/scope";
@@ -17,7 +18,7 @@ import { evaluate, type CaseResultRecord, type EvaluateSummary, type Scorer } fr
 export function readCaseResults(runDir: string): Map<string, CaseResultRecord> {
   const out = new Map<string, CaseResultRecord>();
   readJsonl(runFiles(runDir).events, (r) => {
-    if (r.event_type !== "case_result" || typeof r.case_id !== "string") return;
+    if (r.event_type !== EventType.CASE_RESULT || typeof r.case_id !== "string") return;
     const rec = r as unknown as CaseResultRecord;
     const key = `${rec.case_id}#${Number(rec.trial ?? 0)}`;
     // A successful result is never replaced by a later failed one.

@@ -8,8 +8,7 @@
  * SIGTERM, process.exit). Drops are reported once, on stderr, with the command that sends
  * the run again.
  */
-import type { Plugin } from "../core/runtime";
-import type { Run } from "../core/run";
+import type { Run, RunPlugin as Plugin } from "../core/run";
 import { EventType, setLastValue } from "../core/records";
 import { receivedSignal } from "../core/lifecycle";
 import type { OtlpSettings } from "./config";

@@ -8,7 +8,7 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { Resource } from "@opentelemetry/resources";
 import type { SpanContext, HrTime, Link, SpanKind, SpanStatus, Attributes as OtelAttributes } from "@opentelemetry/api";
 import type { InstrumentationScope } from "@opentelemetry/core";
-import { VERSION } from "../version";
+import { VERSION } from "../core/version";
 import type { OtlpSettings } from "./config";
 import type { SpanEvent, TraceSpan } from "./mapping";
 

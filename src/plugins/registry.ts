@@ -2,7 +2,7 @@
  * The plugin registry. Plugins get `onRunStart`, `onEvent` (every record) and
  * `onRunFinish`; a plugin that throws is reported once and never breaks the run.
  */
-import { runtime, type Plugin } from "../core/runtime";
+import { runtime, type RunPlugin as Plugin } from "../core/run";
 
 export type { Plugin };
 

@@ -4,6 +4,7 @@
  * trial twice; the last record wins unless it failed where an earlier one succeeded.
  */
 import { readJsonl, type ReadOptions } from "../core/jsonl";
+import { EventType } from "../core/records";
 import { runFiles } from "../core/layout";
 
 export interface EvalCaseRow {
@@ -46,7 +47,7 @@ export function readEvalTable(dir: string, opts: ReadOptions = {}): EvalTable {
   readJsonl(
     runFiles(dir).events,
     (r) => {
-      if (r.event_type !== "case_result" || typeof r.case_id !== "string") return;
+      if (r.event_type !== EventType.CASE_RESULT || typeof r.case_id !== "string") return;
       const trial = typeof r.trial === "number" ? r.trial : 0;
       const key = `${r.case_id}#${trial}`;
       const scores: Record<string, number> = {};

@@ -5,6 +5,7 @@
  * experiment's runs; `diff` shows which version each of two runs used, and the text change.
  */
 import { readJsonl, type ReadOptions } from "../core/jsonl";
+import { EventType } from "../core/records";
 import { runFiles } from "../core/layout";
 import { unifiedDiff } from "./diff";
 
@@ -47,14 +48,14 @@ export function readRunPrompts(dir: string, opts: ReadOptions = {}): Map<string,
           if (typeof r.timestamp === "string" && u.first_seen === undefined) u.first_seen = r.timestamp;
           return;
         }
-        case "llm_call":
+        case EventType.LLM_CALL:
           if (!Array.isArray(r.prompts)) return;
           for (const p of r.prompts as ({ name?: unknown; version?: unknown } | null)[]) {
             const u = use(p?.name, p?.version);
             if (u) u.llm_calls++;
           }
           return;
-        case "case_result":
+        case EventType.CASE_RESULT:
           if (!r.prompts || typeof r.prompts !== "object") return;
           for (const [name, version] of Object.entries(r.prompts as Record<string, unknown>)) {
             const u = use(name, version);

@@ -12,7 +12,7 @@ import { UserError } from "../core/errors";
 import { findExperiment, listExperimentRuns, resolveRun } from "../read/locate";
 import { compareView, openContext } from "../serve/api";
 import { HttpError } from "../serve/http";
-import { VERSION } from "../version";
+import { VERSION } from "../core/version";
 import type { ReportData } from "../viewer/data";
 
 export interface ReportOptions {

@@ -52,15 +52,7 @@ function splitNul(buf: Buffer | undefined): string[] {
   return buf.toString("utf8").split("\0").filter((p) => p !== "");
 }
 
-/**
- * The top folder of the git work tree holding `dir`, or undefined outside git.
- *
- * @example
- * gitTopLevel("/home/me/repo/src"); // "/home/me/repo"
- */
-export function gitTopLevel(dir: string): string | undefined {
-  return gitText(dir, ["rev-parse", "--show-toplevel"]);
-}
+export { gitTopLevel } from "../core/git.ts";
 
 /**
  * Files of `dir` as git sees them (tracked plus untracked-not-ignored), relative to `dir`,

@@ -13,6 +13,7 @@ import { listSourceFiles } from "./files.ts";
 import { diffAgainstHead, gitTopLevel, listUntracked, MAX_UNTRACKED_LISTED, readGitInfo, type GitInfo } from "./git.ts";
 import { openStore } from "./store.ts";
 import { UserError } from "../core/errors.ts";
+import { registerMilestoneSnapshot } from "../core/milestone.ts";
 
 export type { Exclusion } from "./policy.ts";
 export type { SnapshotEntry } from "./code.ts";
@@ -212,3 +213,9 @@ function writeOrFail(file: string, content: string | Buffer): void {
   }
 }
 
+
+// Core's Experiment.createRun("milestone") calls the snapshot through this (core never imports it).
+registerMilestoneSnapshot({
+  maxFileBytes: (anchor) => snapshotOptionsFromAnchor(anchor).maxFileBytes,
+  capture: ({ cwd, anchorDir, ...rest }) => void captureMilestone({ ...rest, sourceRoot: resolveSourceRoot(cwd, anchorDir) }),
+});

@@ -3,10 +3,9 @@
  * a user's own copy of scryptorum and the CLI's see the same run.
  */
 import { existsSync } from "node:fs";
-import { Run } from "../core/run";
+import { Run, runtime, type RunContext as Context } from "../core/run";
 import { readRunJson } from "../core/runfile";
 import { endedReason } from "../core/attachment";
-import { runtime, type Context } from "../core/runtime";
 
 /**
  * The run the calling code is inside: the wrapper's or Runner's run, else the run of

@@ -2,6 +2,8 @@
  * `experiment()`: a function that opens a run when called, or joins the run of
  * `scryptorum run`, whose project, experiment, run type and run id always win.
  */
+// Loaded for its registration: milestone runs call the snapshot through core/milestone.ts.
+import "../snapshot";
 import { defu } from "defu";
 import { Experiment } from "../core/experiment";
 import { Project } from "../core/project";

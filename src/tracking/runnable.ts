@@ -2,6 +2,8 @@
  * Class-based experiments: extend `BaseRunnable`, and run it with `Runner` or
  * `scryptorum run --module file.ts#Name`.
  */
+// Loaded for its registration: milestone runs call the snapshot through core/milestone.ts.
+import "../snapshot";
 import { Experiment } from "../core/experiment";
 import { Project } from "../core/project";
 import { runtime } from "../core/runtime";

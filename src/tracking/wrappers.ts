@@ -2,9 +2,9 @@
  * `metric`, `timer` and `llmCall`: transparent outside a run; inside one they log, keep
  * sync functions sync, record an error and rethrow it.
  */
-import { SpanContext, newSpanId, nextSpanNumber, runtime, type Context } from "../core/runtime";
+import { SpanContext, newSpanId, nextSpanNumber } from "../core/runtime";
 import { SpanLine } from "../core/spanline";
-import type { Run } from "../core/run";
+import { runtime, type Run, type RunContext as Context } from "../core/run";
 import { promptsForCall } from "../core/scope";
 import { normalizeUsage } from "../core/usage";
 import { callCost } from "../prices";

@@ -13,7 +13,7 @@ import { basename, dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { UserError } from "../core/errors";
 import { buildInfo } from "../build-info";
-import { VERSION } from "../version";
+import { VERSION } from "../core/version";
 
 export const DEFAULT_RELEASES_URL = "https://github.com/scryptorum/scryptorum/releases";
 

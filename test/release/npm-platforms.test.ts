@@ -10,7 +10,7 @@ import { basename, join } from "node:path";
 import { npmPackages } from "../../scripts/npm-packages";
 import { archiveName, zipOne } from "../../scripts/release";
 import { PLATFORM_PACKAGES } from "../../src/npm/platform";
-import { VERSION } from "../../src/version";
+import { VERSION } from "../../src/core/version";
 import { spawn, tempDir } from "../helpers/cli";
 import { fakeArchive } from "./fake-release";
 import { npmPack, type Packed } from "./npm-project";

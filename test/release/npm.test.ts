@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { npmPackages } from "../../scripts/npm-packages";
 import { release } from "../../scripts/release";
-import { VERSION } from "../../src/version";
+import { VERSION } from "../../src/core/version";
 import { readJson, spawn, tempDir, testEnv, writeFiles } from "../helpers/cli";
 import { npmInstall, npmPack, npmProject } from "./npm-project";
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { VERSION } from "../../src/version";
+import { VERSION } from "../../src/core/version";
 import { REPO, spawn, tempDir } from "../helpers/cli";
 import { fakeArchive, fakeRelease, writeSums, type FakeRelease } from "./fake-release";
 
