@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { Experiment } from "../src/core/experiment";
 import { Project } from "../src/core/project";
 import { formatRunsTable } from "../src/cli/format";
+import { terminalWidth } from "../src/units";
 import { out, outJson } from "../src/cli/output";
 import { logger } from "../src/cli/log";
 import { filterRuns } from "../src/read/filter";
@@ -22,6 +23,6 @@ export default defineCommand({
     if (args.json) return outJson(runs);
     if (all.length > 0 && runs.length === 0) return logger.info("no runs match the filters");
     if (runs.length === 0) return logger.info(`no runs yet: start one with \`scryptorum run ${args.experiment} --script <file>\``);
-    out(formatRunsTable(runs, process.stdout.columns || Number(process.env.COLUMNS) || 80).join("\n"));
+    out(formatRunsTable(runs, terminalWidth(process.stdout)).join("\n"));
   },
 });

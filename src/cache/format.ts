@@ -1,18 +1,6 @@
 /** Plain-text lines for `scryptorum cache`: pure, the command prints. */
 import type { CacheStats } from "./index";
-
-/** Bytes as "812 B", "48.2 kB", "3.1 MB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
+import { formatBytes } from "../units";
 
 const plural = (n: number) => `${n} cached response${n === 1 ? "" : "s"}`;
 
@@ -20,7 +8,7 @@ const plural = (n: number) => `${n} cached response${n === 1 ? "" : "s"}`;
  * `cache stats` as lines: the total, then one line per provider.
  *
  * @example
- * formatCacheStats(stats); // ["12 cached responses (48.2 kB) in /p/cache", "  openai     10  40.1 kB", …]
+ * formatCacheStats(stats); // ["12 cached responses (47.1 KiB) in /p/cache", "  openai     10  39.2 KiB", …]
  */
 export function formatCacheStats(stats: CacheStats): string[] {
   const lines = [`${plural(stats.entries)} (${formatBytes(stats.bytes)}) in ${stats.dir}`];

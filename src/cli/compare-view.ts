@@ -6,8 +6,8 @@ import type { CaseChange, CasesReport } from "../read/cases";
 import type { DatasetComparison } from "../read/datasets";
 import type { CompareRow, Comparison } from "../read/compare";
 import { judge } from "../read/direction";
-import { formatDuration } from "./format";
-import { clip, wrap, formatCost, formatCount, formatDelta, formatMs, formatValue, paint, renderTable, title, type Cell, type Column, type ViewOptions } from "./tables";
+import { formatCost, formatCount, formatDuration, formatMs, formatValue } from "../units";
+import { clip, wrap, formatDelta, paint, renderTable, title, type Cell, type Column, type ViewOptions } from "./tables";
 
 type Unit = "value" | "ms" | "count" | "usd" | "seconds";
 const USAGE_UNITS: Record<string, Unit> = {

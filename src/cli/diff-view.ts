@@ -3,7 +3,8 @@
  */
 import type { CheckResult } from "../read/check";
 import type { RunDiff } from "../read/rundiff";
-import { clip, formatValue, paint, title, wrap, type ViewOptions } from "./tables";
+import { formatValue } from "../units";
+import { clip, paint, title, wrap, type ViewOptions } from "./tables";
 
 /** Colours a unified diff's lines: additions green, removals red, hunk headers cyan. */
 export function paintDiff(diff: string, view: ViewOptions): string[] {

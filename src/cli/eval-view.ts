@@ -3,7 +3,8 @@
  * scorer and the flaky cases (trials that disagree). Pure: read-model objects in, lines out.
  */
 import type { Flakiness } from "../read/flaky";
-import { clip, formatValue, title, type ViewOptions } from "./tables";
+import { formatValue } from "../units";
+import { clip, title, type ViewOptions } from "./tables";
 
 const MAX_FLAKY = 20;
 

@@ -3,57 +3,8 @@
  * out; the commands print. Shared by list-runs, run and (later) show/compare.
  */
 import type { RunSummary } from "../core/experiment";
-
-/** Seconds as "850ms", "12.3s", "4m 05s" or "2h 03m"; "-" when unknown. */
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || seconds === null || !Number.isFinite(seconds)) return "-";
-  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
-  if (seconds < 60) return `${(Math.round(seconds * 10) / 10).toFixed(1)}s`;
-  const s = Math.round(seconds);
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-}
-
-/**
- * An ISO timestamp in local time (the files keep UTC): "YYYY-MM-DD HH:MM", or "MM-DD HH:MM"
- * with `short` (as `ls -l` drops the current year); "-" when missing.
- */
-export function formatTime(iso: string | undefined, short = false): string {
-  if (!iso) return "-";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const p = (n: number) => String(n).padStart(2, "0");
-  const day = `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-  return short ? day : `${d.getFullYear()}-${day}`;
-}
-
-/**
- * The local time zone's offset at an ISO timestamp, as `formatTime` shows times in local
- * time: "UTC" when the offset is zero, else "UTC-05:00" / "UTC+05:30"; "" when missing.
- *
- * @example
- * formatZone("2026-01-15T12:00:00Z"); // "UTC-05:00" under TZ=America/New_York
- */
-export function formatZone(iso: string | undefined): string {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  const offset = -d.getTimezoneOffset();
-  if (offset === 0) return "UTC";
-  const a = Math.abs(offset);
-  return `UTC${offset < 0 ? "-" : "+"}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
-}
-
-/** A metric value: numbers to at most 4 significant digits, everything else as short JSON. */
-export function formatValue(value: unknown): string {
-  if (typeof value === "number") {
-    if (Number.isInteger(value)) return String(value);
-    return String(Number(value.toPrecision(4)));
-  }
-  if (typeof value === "string") return value.length > 24 ? `${value.slice(0, 23)}…` : value;
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 24 ? `${json.slice(0, 23)}…` : json;
-}
+import { formatDuration, formatTime, formatValue } from "../units";
+import { clipMiddle } from "./tables";
 
 /**
  * `name=value` pairs that fit in `width` characters, in the order given; when some do not
@@ -84,7 +35,7 @@ const RUN_HEADERS = ["RUN", "TYPE", "STATUS", "STARTED", "DURATION"] as const;
  * duration, then the metrics that fit in `width` columns.
  *
  * @example
- * formatRunsTable(exp.listRuns(), process.stdout.columns ?? 80).join("\n");
+ * formatRunsTable(exp.listRuns(), terminalWidth(process.stdout)).join("\n");
  */
 export function formatRunsTable(runs: readonly RunSummary[], width = 80): string[] {
   // Within the current year the year is left out, leaving room for metrics.
@@ -98,7 +49,7 @@ export function formatRunsTable(runs: readonly RunSummary[], width = 80): string
   const idMax = Math.max(RUN_HEADERS[0]!.length, 16, width - others - 30);
   if (widths[0]! > idMax) {
     widths[0] = idMax;
-    for (const row of rows) row[0] = shortenMiddle(row[0]!, idMax);
+    for (const row of rows) row[0] = clipMiddle(row[0]!, idMax);
   }
   const pad = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
   const fixed = widths.reduce((a, b) => a + b, 0) + 2 * widths.length;
@@ -107,13 +58,6 @@ export function formatRunsTable(runs: readonly RunSummary[], width = 80): string
     `${pad(RUN_HEADERS)}  METRICS`.trimEnd(),
     ...rows.map((row, i) => `${pad(row)}  ${fitMetrics(runs[i]!.metrics ?? {}, room)}`.trimEnd()),
   ];
-}
-
-/** `text` cut to `max` characters with "…" in the middle (the last third kept). */
-export function shortenMiddle(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const tail = Math.floor((max - 1) / 3);
-  return `${text.slice(0, max - 1 - tail)}…${text.slice(text.length - tail)}`;
 }
 
 /** One line per experiment: its name and run count, aligned. */

@@ -4,8 +4,8 @@
  */
 import type { RunReport } from "../read/summary";
 import type { SpanNode } from "../read/spans";
-import { formatDuration, formatTime, formatZone } from "./format";
-import { clip, formatCost, formatCount, formatMs, formatValue, paint, renderTable, title, type Color, type ViewOptions } from "./tables";
+import { formatCost, formatCount, formatDuration, formatMs, formatTime, formatValue, formatZone } from "../units";
+import { clip, paint, renderTable, title, type Color, type ViewOptions } from "./tables";
 
 const STATUS_COLOR: Record<string, Color> = { finished: "green", failed: "red", crashed: "red", stale: "yellow", interrupted: "yellow", running: "yellow" };
 const MAX_TREE_LINES = 200;

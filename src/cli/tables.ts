@@ -1,9 +1,9 @@
 /**
  * Terminal building blocks for the results commands (show, compare, diff, check): aligned
- * tables that fit a width, colours that vanish without a TTY or with NO_COLOR, and number
- * formats. Pure: strings in, strings out.
+ * tables that fit a width, colours that vanish without a TTY or with NO_COLOR, and signed
+ * deltas (the units themselves are src/units.ts). Pure: strings in, strings out.
  */
-import { formatDuration, formatValue } from "./format";
+import { formatCost, formatCount, formatMs, formatValue, terminalWidth } from "../units";
 import { colorEnabled } from "./output";
 
 export type Color = "red" | "green" | "yellow" | "cyan" | "dim" | "bold";
@@ -13,11 +13,6 @@ const CODES: Record<Color, [number, number]> = { red: [31, 39], green: [32, 39],
 export interface ViewOptions {
   width: number;
   color: boolean;
-}
-
-/** The terminal's width (80 without a TTY), capped so lines stay readable. */
-export function terminalWidth(stream: { columns?: number; isTTY?: boolean } = process.stdout): number {
-  return stream.isTTY && stream.columns ? Math.max(40, Math.min(stream.columns, 160)) : 80;
 }
 
 /** Wraps text in an ANSI colour when `on`. */
@@ -175,25 +170,6 @@ export function title(text: string, view: ViewOptions): string {
   return paint(text, "bold", view.color);
 }
 
-/** Milliseconds for people: "0.42ms", "12.3ms", "1.2s", "4m 05s"; "-" when unknown. */
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "-";
-  if (ms < 1) return `${Number(ms.toPrecision(2))}ms`;
-  if (ms < 1000) return `${Number(ms.toPrecision(3))}ms`;
-  return formatDuration(ms / 1000);
-}
-
-/** A whole number with thousands separators. */
-export function formatCount(n: number | null | undefined): string {
-  return n === null || n === undefined ? "-" : n.toLocaleString("en-US");
-}
-
-/** Dollars: 4 decimals under $1, 2 above; "-" when unknown. */
-export function formatCost(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined || !Number.isFinite(usd)) return "-";
-  return `$${usd.toFixed(Math.abs(usd) < 1 ? 4 : 2)}`;
-}
-
 /** A signed delta ("+0.05", "-3", "±0"); "" when there is none. */
 export function formatDelta(d: number | null | undefined, unit: "value" | "ms" | "count" | "usd" = "value"): string {
   if (d === null || d === undefined) return "";
@@ -204,8 +180,6 @@ export function formatDelta(d: number | null | undefined, unit: "value" | "ms" |
   return `${sign}${body}`;
 }
 
-/** Any metric value, short. */
-export { formatValue };
 
 /** How the current process's stdout is drawn: its width, and colour only on a TTY without NO_COLOR. */
 export function stdoutView(): ViewOptions {

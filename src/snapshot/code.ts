@@ -5,7 +5,8 @@
  */
 import { lstatSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import { isAbsolute, join, relative } from "pathe";
-import { classifyPath, formatBytes, type Exclusion } from "./policy.ts";
+import { classifyPath, type Exclusion } from "./policy.ts";
+import { formatBytes } from "../units.ts";
 import type { ContentStore } from "./store.ts";
 import { redactFile } from "./redact-file.ts";
 

@@ -83,19 +83,3 @@ export function excludePathspecs(): string[] {
   return specs;
 }
 
-/**
- * A byte count for exclusion reasons people read.
- *
- * @example
- * formatBytes(1048576); // "1 MiB"
- */
-export function formatBytes(bytes: number): string {
-  const units = ["bytes", "KiB", "MiB", "GiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1 && value % 1024 === 0) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value} ${units[unit]}`;
-}

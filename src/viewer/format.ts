@@ -1,4 +1,5 @@
-/** Numbers, times and sizes as the viewer prints them. */
+/** Numbers, times and sizes as the viewer prints them (sizes by src/units.ts, as the CLI does). */
+import { formatBytes } from "../units";
 
 /** A metric value: numbers to 4 significant decimals, null as an em dash, objects as JSON. */
 export function fmt(v: unknown): string {
@@ -54,11 +55,8 @@ export function fmtTime(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-export function fmtBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
+/** Bytes as every view shows them ("48.2 KiB", "1 MiB"): src/units.ts. */
+export const fmtBytes = formatBytes;
 
 export function fmtUsd(v: number | null | undefined): string {
   if (v === null || v === undefined) return "—";

@@ -1,6 +1,8 @@
 /** The pure formatting helpers of list-runs and run (src/cli/format.ts). */
 import { describe, expect, test } from "bun:test";
-import { fitMetrics, formatDuration, formatExperiments, formatRunsTable, formatValue, shortenMiddle } from "../../src/cli/format";
+import { fitMetrics, formatExperiments, formatRunsTable } from "../../src/cli/format";
+import { clipMiddle } from "../../src/cli/tables";
+import { formatDuration, formatValue } from "../../src/units";
 
 describe("formatDuration", () => {
   test.each([
@@ -74,7 +76,7 @@ describe("tables", () => {
     expect(lines[1]).toContain("…");
     expect(lines[1]).toContain("me-v2 ");
     expect(lines[1]).toContain("accuracy=0.91");
-    expect(shortenMiddle("abcdefghij", 7)).toBe("abcd…ij");
+    expect(clipMiddle("abcdefghij", 7)).toBe("ab…ghij"); // the one middle cut: more of the end kept (ids differ there)
   });
   test("experiments", () => {
     expect(formatExperiments([{ name: "a", runs: 1 }, { name: "longer", runs: 0 }])).toEqual(["a       1 run", "longer  0 runs"]);

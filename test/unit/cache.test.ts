@@ -5,7 +5,7 @@ import { join } from "node:path";
 import {
   cacheEnabled, cacheFile, cacheKey, cacheStats, clearCache, projectRootOfRunDir, providerFolder, readCacheEntry, semanticRequest, writeCacheEntry, CACHE_FORMAT,
 } from "../../src/cache";
-import { formatBytes, formatCacheStats, formatCleared } from "../../src/cache/format";
+import { formatCacheStats, formatCleared } from "../../src/cache/format";
 import { Experiment } from "../../src/core/experiment";
 import { cli } from "../helpers/cli";
 import { tempProject } from "../helpers/project";
@@ -97,13 +97,11 @@ describe("cache files", () => {
 });
 
 describe("formatting", () => {
-  test.each([[0, "0 B"], [999, "999 B"], [1000, "1.0 kB"], [48_213, "48.2 kB"], [3_100_000, "3.1 MB"]])("formatBytes(%p) = %p", (n, s) => {
-    expect(formatBytes(n)).toBe(s);
-  });
   test("stats and clear lines", () => {
     const stats = { dir: "/p/cache", entries: 3, bytes: 2500, providers: { anthropic: { entries: 1, bytes: 500 }, openai: { entries: 2, bytes: 2000 } } };
-    expect(formatCacheStats(stats)).toEqual(["3 cached responses (2.5 kB) in /p/cache", "  anthropic       1      500 B", "  openai          2     2.0 kB"]);
-    expect(formatCleared(stats)).toBe("removed 3 cached responses (2.5 kB) from /p/cache");
+    // Sizes in binary units, as everywhere (src/units.ts).
+    expect(formatCacheStats(stats)).toEqual(["3 cached responses (2.4 KiB) in /p/cache", "  anthropic       1      500 B", "  openai          2    2.0 KiB"]);
+    expect(formatCleared(stats)).toBe("removed 3 cached responses (2.4 KiB) from /p/cache");
     expect(formatCleared({ ...stats, entries: 0, providers: {} })).toBe("the cache is empty (/p/cache)");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { clip, clipMiddle, formatCost, formatDelta, formatMs, paint, renderTable, wrap } from "../../src/cli/tables";
+import { clip, clipMiddle, formatDelta, paint, renderTable, wrap } from "../../src/cli/tables";
+import { formatCost, formatMs } from "../../src/units";
 import { repeatedFlag, listFlag } from "../../src/cli/flags";
 import { renderTree } from "../../src/cli/show-view";
 

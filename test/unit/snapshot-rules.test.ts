@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { isIgnored, parseGitignore } from "../../src/snapshot/gitignore.ts";
-import { classifyPath, formatBytes } from "../../src/snapshot/policy.ts";
+import { classifyPath } from "../../src/snapshot/policy.ts";
 import { stripUrlCredentials } from "../../src/snapshot/git.ts";
 import { snapshotOptionsFromAnchor } from "../../src/snapshot/index.ts";
 
@@ -76,11 +76,6 @@ describe("secrets policy", () => {
     const hit = classifyPath(path);
     expect(hit?.path).toBe(where as string);
     expect(hit?.reason).toBe(reason as string);
-  });
-
-  test("byte sizes read well", () => {
-    expect(formatBytes(1048576)).toBe("1 MiB");
-    expect(formatBytes(1000)).toBe("1000 bytes");
   });
 
   test.each([

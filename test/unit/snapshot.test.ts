@@ -185,7 +185,7 @@ describe("captureMilestone in a git work tree", () => {
     expect(reasonOf("server.pem")).toBe("secret: private key or certificate");
     expect(reasonOf("node_modules")).toBe("dependency");
     expect(reasonOf("experiments")).toBe("experiments directory");
-    expect(reasonOf("big.bin")).toBe("over 1000 bytes limit");
+    expect(reasonOf("big.bin")).toBe("over 1000 B limit");
     expect(manifest.excluded.find((e: { path: string }) => e.path === "big.bin").size).toBe(3000);
     expect(reasonOf("link-out")).toBe("symlink outside source root");
     expect(reasonOf("env-link")).toBe("symlink to secret: env file");
