@@ -1,6 +1,7 @@
 /**
- * Plain-text rendering of runs and experiments for the terminal. Pure: strings in, strings
- * out; the commands print. Shared by list-runs, run and (later) show/compare.
+ * Plain-text rendering of runs and experiments for the terminal (list-runs,
+ * list-experiments, run's summary). Pure: strings in, strings out; the commands print.
+ * Units come from src/units.ts, table pieces from tables.ts.
  */
 import type { RunSummary } from "../core/experiment";
 import { formatDuration, formatTime, formatValue } from "../units";

@@ -1,6 +1,6 @@
 /**
- * An experiment: its folder, creating runs (trial reset, milestone ids), attaching to a run,
- * and listing runs.
+ * An experiment: its folder, creating runs (trial reset under the trial lock, milestone ids
+ * and their snapshot through core/milestone.ts), attaching to a run, and listing runs.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "pathe";

@@ -10,8 +10,7 @@ import { writeFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import { UserError } from "../core/errors";
 import { findExperiment, listExperimentRuns, resolveRun } from "../read/locate";
-import { compareView, openContext } from "../serve/api";
-import { HttpError } from "../serve/http";
+import { readCompareView } from "../read/compare-view";
 import { VERSION } from "../core/version";
 import type { ReportData } from "../viewer/data";
 
@@ -107,17 +106,12 @@ export function buildReportData(opts: ReportOptions): ReportData {
   const exp = findExperiment(opts.experiment, { projectRoot: opts.projectRoot, cwd: opts.cwd });
   let runs = opts.runs && opts.runs.length ? [...new Set(opts.runs)] : listExperimentRuns(exp).map((r) => r.run_id).slice(-DEFAULT_REPORT_RUNS);
   if (runs.length === 0) throw new UserError(`experiment "${opts.experiment}" has no runs yet: start one with \`scryptorum run ${opts.experiment} --script <file>\``);
-  runs = runs.map((id) => resolveRun(exp, id).run_id);
+  const resolved = runs.map((id) => resolveRun(exp, id));
+  runs = resolved.map((r) => r.run_id);
   if (opts.baseline !== undefined && !runs.includes(opts.baseline)) {
     throw new UserError(`--baseline ${opts.baseline} is not one of the reported runs (${runs.join(", ")}): add it to the run ids`);
   }
-  let view;
-  try {
-    view = compareView(openContext(exp.project.root), exp.name, runs, opts.baseline);
-  } catch (error) {
-    if (error instanceof HttpError) throw new UserError(`cannot report on ${exp.name}: ${error.message}`, { cause: error });
-    throw error;
-  }
+  const view = readCompareView(exp.name, resolved, opts.baseline);
   return { format: 1, kind: "compare", generated_at: new Date().toISOString(), version: VERSION, project: exp.project.name, view };
 }
 

@@ -9,10 +9,8 @@ import type { RunSummary } from "../core/experiment";
 import { experimentDir, experimentFile, runFiles } from "../core/layout";
 import { Project } from "../core/project";
 import { readLlmCalls, type LlmCallPage } from "../read/calls";
-import { compareCases, readCases, type CasesReport } from "../read/cases";
-import { compareReports, type Comparison } from "../read/compare";
+import { readCompareView, type CompareView } from "../read/compare-view";
 import { readEvalTable, type EvalTable } from "../read/eval-cases";
-import { diffRuns, type RunDiff } from "../read/rundiff";
 import { readMetricSeries, type MetricSeries } from "../read/series";
 import { readRunReport, type RunReport } from "../read/summary";
 import { experimentPath, listRuns, quiet, readJson, runDirChecked, type ApiContext } from "./context";
@@ -21,6 +19,7 @@ import { HttpError } from "./http";
 import { checkName, isInside, real } from "./paths";
 
 export { openContext, runDirChecked, type ApiContext } from "./context";
+export type { CompareView } from "../read/compare-view";
 export { artifactFile, snapshotFile, snapshotView, type ArtifactEntry } from "./files";
 
 /** One experiment on the project page. */
@@ -153,17 +152,6 @@ export function casesView(ctx: ApiContext, experiment: string, runId: string): E
   return readEvalTable(runDirChecked(ctx, experiment, runId), quiet);
 }
 
-/** Everything the compare view shows; also what a report file embeds. */
-export interface CompareView {
-  experiment: string;
-  comparison: Comparison;
-  cases: CasesReport;
-  /** The baseline against each other run. */
-  diffs: RunDiff[];
-  /** Each run's metric series, for charts over steps. */
-  series: { run_id: string; series: MetricSeries[] }[];
-}
-
 /** Most runs one comparison takes. */
 export const MAX_COMPARE = 50;
 
@@ -182,13 +170,5 @@ export function compareView(ctx: ApiContext, experiment: string, runIds: string[
     checkName(baseline, "baseline");
     if (!runIds.includes(baseline)) throw new HttpError(400, "the baseline must be one of the compared runs");
   }
-  const dirs = runIds.map((id) => runDirChecked(ctx, experiment, id));
-  const reports = dirs.map((d) => readRunReport(d, quiet));
-  const comparison = compareReports(reports, { baseline: baseline || undefined });
-  const baseIndex = runIds.indexOf(comparison.baseline);
-  const withCases = runIds.map((id, i) => ({ run_id: id, cases: readCases(dirs[i]!, quiet) }));
-  const cases = compareCases(withCases[baseIndex]!, withCases.filter((_, i) => i !== baseIndex));
-  const diffs = dirs.filter((_, i) => i !== baseIndex).map((d) => diffRuns(dirs[baseIndex]!, d));
-  const series = runIds.map((id, i) => ({ run_id: id, series: readMetricSeries(dirs[i]!, { ...quiet, maxPoints: 500 }) }));
-  return { experiment, comparison, cases, diffs, series };
+  return readCompareView(experiment, runIds.map((id) => ({ run_id: id, dir: runDirChecked(ctx, experiment, id) })), baseline ?? undefined);
 }

@@ -2,7 +2,7 @@
  * Where the viewer's data comes from: the server's JSON API (`scryptorum serve`), or the
  * JSON embedded in a report file (`scryptorum report`), which makes no request at all.
  */
-import type { CompareView } from "../serve/api";
+import type { CompareView } from "../read/compare-view";
 
 /** What a report file embeds in `<script type="application/json" id="scryptorum-data">`. */
 export interface ReportData {

@@ -1,7 +1,7 @@
 /** The compare view's lower half: the cases that moved, and what changed in config, prompts and code. */
 import type { CaseChange, CaseComparison } from "../../read/cases";
 import type { RunDiff } from "../../read/rundiff";
-import type { CompareView } from "../../serve/api";
+import type { CompareView } from "../../read/compare-view";
 import { h, pre, replace, section, table, type Child } from "../dom";
 import { fmt, fmtDelta } from "../format";
 

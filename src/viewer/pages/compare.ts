@@ -4,7 +4,7 @@
  * view is what a report file shows, from its embedded data.
  */
 import type { CompareRow } from "../../read/compare";
-import type { CompareView } from "../../serve/api";
+import type { CompareView } from "../../read/compare-view";
 import { disposeDetachedCharts, lineChart, type Line } from "../charts";
 import { apiPath, getJson, type ReportData } from "../data";
 import { h, replace, section, type Child } from "../dom";
