@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { formatBytes, formatCost, formatCount, formatDuration, formatMs, formatTime, formatValue, formatZone, terminalWidth } from "../../src/units";
 
 describe("units: one rule each, for the CLI, the viewer and the report", () => {
@@ -44,17 +45,13 @@ describe("units: one rule each, for the CLI, the viewer and the report", () => {
   });
 
   test("times are local and labelled with their zone (12:00Z under TZ=America/New_York is 07:00 UTC-05:00)", () => {
-    const saved = process.env.TZ;
-    process.env.TZ = "America/New_York";
-    try {
-      expect(formatTime("2026-01-15T12:00:00Z")).toBe("2026-01-15 07:00");
-      expect(formatZone("2026-01-15T12:00:00Z")).toBe("UTC-05:00");
-      expect(formatTime("2026-01-15T12:00:00Z", true)).toBe("01-15 07:00");
-    } finally {
-      if (saved === undefined) delete process.env.TZ;
-      else process.env.TZ = saved;
-    }
+    // In a child process: a zone set after this process first used a Date is not seen.
+    const units = join(import.meta.dir, "../../src/units.ts");
+    const script = `import { formatTime, formatZone } from ${JSON.stringify(units)}; const t = "2026-01-15T12:00:00Z"; console.log(JSON.stringify([formatTime(t), formatTime(t, true), formatZone(t)]));`;
+    const r = Bun.spawnSync([process.execPath, "-e", script], { env: { ...process.env, TZ: "America/New_York" } });
+    expect(JSON.parse(r.stdout.toString())).toEqual(["2026-01-15 07:00", "01-15 07:00", "UTC-05:00"]);
     expect(formatTime(undefined)).toBe("-");
+    expect(formatZone("not a time")).toBe("");
   });
 
   test.each([
