@@ -3,8 +3,8 @@
  * get exactly one trial; the others are refused and trial_run holds one process's records.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Experiment } from "../../src/index";
 import { tempProject } from "../helpers/project";
@@ -16,8 +16,9 @@ describe("trials", () => {
     for (let round = 0; round < 3; round++) {
       const { root } = tempProject();
       new Experiment(root, "racey"); // the experiment exists before the race
-      const at = String(Date.now() + 1500); // every child loaded by then, even on a busy machine
-      const procs = Array.from({ length: 8 }, () => Bun.spawn([process.execPath, CHILD, root, at], { stdout: "pipe", stderr: "pipe" }));
+      const at = String(Date.now() + 1500); // most children loaded by then; a late one still meets the held trial
+      const markers = mkdtempSync(join(tmpdir(), "scry-markers-"));
+      const procs = Array.from({ length: 8 }, () => Bun.spawn([process.execPath, CHILD, root, at, markers, "8"], { stdout: "pipe", stderr: "pipe" }));
       const outs = await Promise.all(procs.map(async (p) => (await new Response(p.stdout).text()).trim()));
       expect(outs.filter((o) => o === "OK")).toHaveLength(1);
       for (const o of outs.filter((o) => o !== "OK")) expect(o).toStartWith("REFUSED a trial of experiment \"racey\" is still running");
