@@ -25,6 +25,8 @@ export default defineCommand({
     resume: { type: "string", description: "Reopen this run (milestone or trial_run) and run only the eval cases without a result in it", valueHint: "run-id" },
     force: { type: "boolean", description: "With --resume: resume even though the dataset, prompts or scorers changed" },
     "max-cost-usd": { type: "string", description: "Budget of evaluate() in US dollars, over the code's maxCostUsd (a higher cap to resume a run stopped at its budget)", valueHint: "usd" },
+    push: { type: "string", description: "Push the milestone to a team bucket while it runs and at its end (default remote: the only one; or \"push\" in .scryptorum)", valueHint: "remote", optionalValue: true } as const,
+    attach: { type: "string", description: "Join a run of the team bucket as one more writer (pulled first, pushed while it runs)", valueHint: "remote:experiment/run-id" },
     cache: { type: "boolean", description: "Answer repeated LLM requests from the project's cache/ (same as SCRYPTORUM_CACHE=1)" },
     ...sharedArgs,
   },
@@ -46,6 +48,8 @@ export default defineCommand({
       resume: args.resume,
       force: args.force,
       maxCostUsd: args["max-cost-usd"],
+      push: args.push,
+      attach: args.attach,
       userArgs: (data as DispatchData | undefined)?.rest ?? splitAtDashDash(rawArgs).rest,
     });
     // Set only after every check passed; wrapped clients read it at each call.

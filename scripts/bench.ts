@@ -14,6 +14,7 @@ const groups: Record<string, () => Promise<void>> = {
   binary: async () => (await import("./bench/binary")).benchBinary(),
   eval: async () => (await import("./bench/eval")).benchEval(),
   launcher: async () => (await import("./bench/launcher")).benchLauncher(),
+  remote: async () => (await import("./bench/remote")).benchRemote(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -40,6 +40,8 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 interface FlagInfo {
   name: string;
   takesValue: boolean;
+  /** A string flag marked `optionalValue: true` (ours; citty ignores it) may come bare: `--push`. */
+  optionalValue?: boolean;
 }
 
 /** Every spelling a command accepts for its flags: names, camel/kebab forms, aliases, `no-` for booleans. */
@@ -47,7 +49,7 @@ function flagTable(defs: ArgsDef): Map<string, FlagInfo> {
   const table = new Map<string, FlagInfo>();
   for (const [name, def] of Object.entries(defs)) {
     if (def.type === "positional") continue;
-    const info = { name, takesValue: def.type === "string" || def.type === "enum" };
+    const info = { name, takesValue: def.type === "string" || def.type === "enum", optionalValue: (def as { optionalValue?: boolean }).optionalValue === true };
     const aliases = [(def as { alias?: string | string[] }).alias ?? []].flat();
     for (const spelling of [name, camel(name), kebab(name), ...aliases]) {
       table.set(spelling, info);
@@ -90,6 +92,7 @@ export function checkArgs(own: readonly string[], defs: ArgsDef, command: string
     if (!info.takesValue || eq >= 0) continue;
     const next = own[i + 1];
     if (next === undefined || looksLikeFlag(next)) {
+      if (info.optionalValue) continue;
       throw new UserError(`option ${token} needs a value: ${help}`);
     }
     i++;

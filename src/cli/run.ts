@@ -25,6 +25,8 @@ import { stdoutToStderr, writeAllSync } from "./output";
 import { watchUserCode } from "./watch";
 import { liveSettings } from "../otel/live-settings";
 import type { OtlpSettings } from "../otel/config";
+import { livePushRemote, parseAttach, pullForAttach, startLivePush, type AttachTarget } from "../remote/live";
+import type { Remote } from "../remote/config";
 
 export interface RunRequest {
   experiment: string;
@@ -48,6 +50,10 @@ export interface RunRequest {
   force?: boolean;
   /** `--max-cost-usd`: evaluate()'s budget, over the code's own. */
   maxCostUsd?: string;
+  /** `--push [<remote>]`: push the milestone to a team bucket while it runs and at its end. */
+  push?: string | boolean;
+  /** `--attach <remote>:<experiment>/<run-id>`: join that run as one more writer. */
+  attach?: string;
 }
 
 /** A request that passed every check; nothing has been written yet. */
@@ -69,6 +75,10 @@ export interface PreparedRun {
   plugins: string[];
   /** Live OpenTelemetry export (`--otlp`, or `"otlp"` in .scryptorum), checked. */
   otlp?: OtlpSettings;
+  /** Live push to a team bucket (`--push`, or `"push"` in .scryptorum), checked. */
+  push?: Remote;
+  /** The run to join instead of a new one (`--attach`). */
+  attach?: AttachTarget;
   userArgs: string[];
   argv: string[];
   cwd: string;
@@ -168,7 +178,11 @@ export function prepareRun(req: RunRequest): PreparedRun {
   }
   const config = req.config !== undefined ? readConfigFile(req.config, cwd) : {};
   const baseConfig = Experiment.readConfig(project.root, experiment);
-  if (!resumed) Experiment.checkNewRun(project.root, experiment, type, req.runId);
+  if (req.attach !== undefined && (req.milestone || req.runId !== undefined || req.resume !== undefined)) {
+    throw new UserError("--attach joins an existing run: drop --milestone, --run-id and --resume");
+  }
+  const attach = req.attach !== undefined ? parseAttach(project, req.attach, experiment) : undefined;
+  if (!resumed && !attach) Experiment.checkNewRun(project.root, experiment, type, req.runId);
   const plugins = (project.anchor?.plugins ?? []).map((p) => {
     if (typeof p !== "string" || !project.anchorDir) throw new UserError(`"plugins" in .scryptorum must be a list of file paths`);
     try {
@@ -192,6 +206,8 @@ export function prepareRun(req: RunRequest): PreparedRun {
     baseConfig,
     plugins,
     otlp,
+    push: attach ? attach.remote : livePushRemote(project, req.push, type === "milestone"),
+    attach,
     userArgs: req.userArgs ?? [],
     argv: req.argv ?? ["scryptorum", ...process.argv.slice(2)],
     cwd,
@@ -247,9 +263,14 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   const exp = new Experiment(p.project, p.experiment);
   // config/config.json, then a wrapper's own config (applied when it joins), then --config.
   const config = defu(p.config, p.baseConfig) as Record<string, unknown>;
-  const run = p.resume ? exp.resumeRun(p.runId!, { config, argv: p.argv }) : exp.createRun(p.type, p.runId, { config, argv: p.argv, cwd: p.cwd });
+  if (p.attach) await pullForAttach(p.project, p.attach);
+  const run = p.attach
+    ? exp.openRun(p.attach.runId)
+    : p.resume ? exp.resumeRun(p.runId!, { config, argv: p.argv }) : exp.createRun(p.type, p.runId, { config, argv: p.argv, cwd: p.cwd });
   const what = `${p.mode === "module" ? "--module" : "--script"} ${p.spec}${p.exportName ? `#${p.exportName}` : ""}`;
-  logger.info(`${p.resume ? "resumed" : "started"} ${run.id} (${p.type}) of experiment "${p.experiment}": ${what}`);
+  logger.info(`${p.attach ? "attached to" : p.resume ? "resumed" : "started"} ${run.id} (${run.type}) of experiment "${p.experiment}": ${what}`);
+  const remote = p.push;
+  const live = remote && startLivePush(p.project, remote, p.experiment, run.id, { onError: (e) => logger.warn(`push to ${remote.name} failed (retrying every few seconds): ${(e as Error).message}`) });
   runtime.cliRun = run;
   runtime.cliConfig = p.config;
   runtime.cliBaseConfig = p.baseConfig;
@@ -257,7 +278,7 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   // Child processes and Workers of the user's code attach to this run (and, by its start,
   // know it from the next trial in the same folder).
   process.env.SCRYPTORUM_RUN_DIR = run.dir;
-  process.env.SCRYPTORUM_RUN_TYPE = p.type;
+  process.env.SCRYPTORUM_RUN_TYPE = run.type;
   process.env.SCRYPTORUM_RUN_STARTED_AT = run.info.started_at;
   process.argv = [process.execPath, p.file, ...p.userArgs];
   let error: unknown;
@@ -297,6 +318,12 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     } else run.fail(error);
   } finally {
     await waitForPlugins(10_000);
+    if (live) {
+      await live.stop().then(
+        (r) => logger.info(`pushed ${run.id} to ${remote!.name}${r?.commit ? ` (commit ${r.commit})` : ""}`),
+        (e) => logger.warn(`the last push of ${run.id} to ${remote!.name} failed: ${(e as Error).message}; the run is safe here: \`scryptorum push ${p.experiment} --runs ${run.id}\` sends it`),
+      );
+    }
     if (p.otlp) registry.unregister("scryptorum:otlp");
     watch.close();
     process.argv = saved.argv;

@@ -73,6 +73,11 @@ export interface Commit {
   pushed_at: string;
   /** The writer's run.json. */
   run: Record<string, unknown>;
+  /**
+   * True for a writer that joined a run pulled from the bucket (`run --attach`): its
+   * run.json is a copy, so its status does not count in the merge.
+   */
+  attached?: boolean;
   /** Every other file of the run (snapshot, artifacts, config…): path -> blob. */
   files: Record<string, { sha256: string; size: number }>;
   /** Each JSONL file at the run's top level: the writer's segments, in order. */

@@ -38,15 +38,17 @@ const byStart = (a: Commit, b: Commit) =>
  */
 export function mergeCommits(commits: Commit[], origin: OriginInfo): MergedRun {
   const sorted = [...commits].sort(byStart);
-  const base = sorted[0]!;
+  // Attached writers hold a copy of the run.json they pulled: the owners' decide.
+  const owners = sorted.some((c) => !c.attached) ? sorted.filter((c) => !c.attached) : sorted;
+  const base = owners[0]!;
   const meta: Record<string, unknown> = { ...base.run };
-  const status = sorted.map((c) => String(c.run.status ?? "finished")).sort((a, b) => (STATUS_RANK[b] ?? 0) - (STATUS_RANK[a] ?? 0))[0]!;
+  const status = owners.map((c) => String(c.run.status ?? "finished")).sort((a, b) => (STATUS_RANK[b] ?? 0) - (STATUS_RANK[a] ?? 0))[0]!;
   meta.status = status;
   meta.hostname = base.host;
   if (sorted.length > 1) {
-    meta.tags = [...new Set(sorted.flatMap((c) => (Array.isArray(c.run.tags) ? (c.run.tags as string[]) : [])))];
+    meta.tags = [...new Set(owners.flatMap((c) => (Array.isArray(c.run.tags) ? (c.run.tags as string[]) : [])))];
     if (status !== "running") {
-      const ends = sorted.map((c) => c.run.finished_at).filter((t): t is string => typeof t === "string").sort();
+      const ends = owners.map((c) => c.run.finished_at).filter((t): t is string => typeof t === "string").sort();
       if (ends.length) {
         meta.finished_at = ends[ends.length - 1];
         const start = Date.parse(String(base.run.started_at));
@@ -65,7 +67,7 @@ export function mergeCommits(commits: Commit[], origin: OriginInfo): MergedRun {
     heartbeat_at: heartbeat,
     stale_after_seconds: origin.stale_after_seconds,
     hosts: [...new Set(sorted.map((c) => c.host))],
-    writers: sorted.map((c) => ({ writer: c.writer, host: c.host, pid: c.run.pid, status: c.run.status, pushed_at: c.pushed_at, commit: c.n })),
+    writers: sorted.map((c) => ({ writer: c.writer, host: c.host, pid: c.run.pid, status: c.attached ? "attached" : c.run.status, pushed_at: c.pushed_at, commit: c.n })),
   };
 
   const files: MergedRun["files"] = {};

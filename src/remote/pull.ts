@@ -3,11 +3,13 @@
  * in a scratch folder, every blob checked against its sha256, then renamed into place:
  * a failed or killed pull leaves the local run as it was.
  */
-import { appendFileSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { appendFileSync, readFileSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "pathe";
 import { UserError } from "../core/errors";
 import { Experiment } from "../core/experiment";
 import { runDir, runsDir } from "../core/layout";
+import { processAlive } from "../core/runfile";
 import type { Project } from "../core/project";
 import { openStore } from "../snapshot/store";
 import { Bucket } from "./bucket";
@@ -95,6 +97,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   const sig = exists ? scanRun(dir) : {};
   if (exists) {
     if (!state) return { ...result, result: "skipped", reason: `run ${experiment}/${runId} exists locally and was never pushed to "${remoteName}": push it first (\`scryptorum push ${experiment} --runs ${runId}\`), then pull merges both` };
+    if (writtenHere(dir)) return { ...result, result: "skipped", reason: `run ${experiment}/${runId} is being written by a process on this machine: pull it when that process ends` };
     if (!sameSignature(sig, state.sig)) return { ...result, result: "skipped", reason: `run ${experiment}/${runId} has local changes not pushed to "${remoteName}": push it first, then pull` };
     const known = state.pulled?.writers ?? (state.commit ? { [state.commit.writer]: state.commit.n } : {});
     if (sameWriters(known, writers)) {
@@ -200,6 +203,16 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   saveState(project.root, remoteName, experiment, runId, next);
   result.result = "pulled";
   return result;
+}
+
+/** True when the local run is still open in a live process here (its files must not move). */
+function writtenHere(dir: string): boolean {
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, "run.json"), "utf8"));
+    return meta.status === "running" && !meta.origin && meta.hostname === hostname() && processAlive(meta.pid, meta.pid_start);
+  } catch {
+    return false;
+  }
 }
 
 /** The segment order the local file holds: what the last pull merged, or our own pushes. */

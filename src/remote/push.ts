@@ -91,7 +91,11 @@ const firstTimestamp = (bytes: Uint8Array): string | undefined => {
   }
 };
 
-async function pushRun(project: Project, bucket: Bucket, writer: string, experiment: string, runId: string, uploaded: Map<string, Promise<void>>): Promise<PushedRun> {
+/**
+ * Pushes one run as `writer`'s next commit, or nothing when it did not change since.
+ * `uploaded` remembers the blobs this process sent (share it between calls).
+ */
+export async function pushRun(project: Project, bucket: Bucket, writer: string, experiment: string, runId: string, uploaded: Map<string, Promise<void>>): Promise<PushedRun> {
   const dir = runDir(project.root, experiment, runId);
   const remoteName = bucket.remote.name;
   const sig = scanRun(dir);
@@ -105,6 +109,8 @@ async function pushRun(project: Project, bucket: Bucket, writer: string, experim
   } catch (error) {
     throw new UserError(`run ${experiment}/${runId} has no readable run.json (${(error as Error).message}): it cannot be pushed; fix or delete the run`);
   }
+  // A run.json that came from a pull: this copy joined the run, it does not own its status.
+  const attached = meta.origin !== undefined;
   delete meta.origin;
 
   // One upload per blob per push, awaited by every run that holds it (its commit must
@@ -113,12 +119,18 @@ async function pushRun(project: Project, bucket: Bucket, writer: string, experim
     let p = uploaded.get(sha);
     if (!p) {
       const bytes = data();
-      p = bucket.putNew(blobKey(sha), bytes).then((created) => {
-        if (created) {
-          result.blobs_uploaded++;
-          result.bytes += bytes.length;
-        } else result.blobs_present++;
-      });
+      p = bucket.putNew(blobKey(sha), bytes).then(
+        (created) => {
+          if (created) {
+            result.blobs_uploaded++;
+            result.bytes += bytes.length;
+          } else result.blobs_present++;
+        },
+        (error) => {
+          uploaded.delete(sha); // a later push tries again
+          throw error;
+        },
+      );
       uploaded.set(sha, p);
     }
     return p;
@@ -150,6 +162,9 @@ async function pushRun(project: Project, bucket: Bucket, writer: string, experim
       const from = state.marks[rel] ?? 0;
       const segments: Segment[] = [...(base?.logs[rel]?.segments ?? [])];
       let mark = from;
+      if (size < from) {
+        throw new UserError(`run ${experiment}/${runId}: ${rel} is shorter than what was pushed from it (${size} < ${from} bytes): the run was replaced (a new trial?); push milestones, which are never rewritten`);
+      }
       if (size > from) {
         const bytes = readRange(join(dir, rel), from, size);
         const end = bytes.lastIndexOf(10) + 1; // whole lines only: a writer may be mid-line
@@ -168,6 +183,7 @@ async function pushRun(project: Project, bucket: Bucket, writer: string, experim
     }
     const n = (base?.n ?? 0) + 1;
     const commit: Commit = { format: BUCKET_FORMAT, writer, host: writerHost(), n, pushed_at: new Date().toISOString(), run: meta, files, logs };
+    if (attached) commit.attached = true;
     const body = JSON.stringify(commit);
     if (await bucket.putNew(commitKey(experiment, runId, writer, n), body, "application/json")) {
       result.bytes += body.length;

@@ -36,6 +36,14 @@ describe("mergeCommits", () => {
     expect(m.meta).toMatchObject({ hostname: "b-host", tags: ["y", "x"], finished_at: "2026-01-01T00:00:09.000Z", duration_seconds: 8 });
   });
 
+  test("an attached writer's copied run.json does not decide status or base", () => {
+    const owner = commit("a", { run: { status: "finished", started_at: "2026-01-01T00:00:02.000Z" } });
+    const joined = commit("b", { attached: true, run: { status: "running", started_at: "2026-01-01T00:00:01.000Z" } });
+    const m = mergeCommits([owner, joined], origin);
+    expect(m.meta).toMatchObject({ status: "finished", hostname: "a-host" });
+    expect((m.meta.origin as any).writers.map((w: any) => w.status)).toEqual(["attached", "finished"]);
+  });
+
   test("a file two writers hold differently takes the later push's copy", () => {
     const a = commit("a", { pushed_at: "2026-01-01T00:00:20.000Z", files: { "x.txt": { sha256: "aa", size: 1 }, "a.txt": { sha256: "a1", size: 1 } } });
     const b = commit("b", { pushed_at: "2026-01-01T00:00:10.000Z", files: { "x.txt": { sha256: "bb", size: 1 } } });
