@@ -16,7 +16,7 @@ import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, latestCommits, runsPrefix, type Commit } from "./layout";
 import { extendsOrder, mergeCommits } from "./merge";
 import { RemoteFailed } from "./s3";
-import { isLog, loadState, sameSignature, saveState, scanRun, scratchDir, sha256, type RunState } from "./state";
+import { isLog, stateKey, loadState, sameSignature, saveState, scanRun, scratchDir, sha256, type RunState } from "./state";
 import { pool, type Progress, type Selection } from "./select";
 import type { Remote } from "./config";
 
@@ -67,8 +67,9 @@ export async function pull(project: Project, remote: Remote, sel: Selection, pro
   }
   const staleAfter = staleAfterSeconds(project);
   let done = 0;
-  const runs = await pool(todo, 4, async (t) => {
-    const r = await pullRun(project, bucket, t.experiment, t.runId, t.writers, staleAfter);
+  const storing = new Map<string, Promise<string>>();
+  const runs = await pool(todo, 8, async (t) => {
+    const r = await pullRun(project, bucket, t.experiment, t.runId, t.writers, staleAfter, storing);
     progress?.(++done, todo.length, `${t.experiment}/${t.runId}`);
     return r;
   });
@@ -87,10 +88,10 @@ export async function pull(project: Project, remote: Remote, sel: Selection, pro
 const sameWriters = (a: Record<string, number>, b: Record<string, number>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([w, n]) => b[w] === n);
 
-async function pullRun(project: Project, bucket: Bucket, experiment: string, runId: string, latest: Map<string, number>, staleAfter: number): Promise<PulledRun> {
+async function pullRun(project: Project, bucket: Bucket, experiment: string, runId: string, latest: Map<string, number>, staleAfter: number, storing: Map<string, Promise<string>>): Promise<PulledRun> {
   const remoteName = bucket.remote.name;
   const dir = runDir(project.root, experiment, runId);
-  const state = loadState(project.root, remoteName, experiment, runId);
+  const state = loadState(project.root, stateKey(bucket.remote), experiment, runId);
   const writers = Object.fromEntries(latest);
   const result: PulledRun = { experiment, run_id: runId, result: "unchanged", writers: latest.size, hosts: [], bytes: 0 };
   const exists = existsSync(join(dir, "run.json"));
@@ -146,42 +147,57 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
       return data;
     };
 
-    await pool(Object.entries(merged.files), 8, async ([rel, { sha256: sha, size }]) => {
-      const dest = join(stage, rel);
-      mkdirSync(dirname(dest), { recursive: true });
-      const local = join(dir, rel);
-      if (exists && state?.hashes[rel] === sha && state.sig[rel] === sig[rel]) return copyFileSync(local, dest);
-      if (rel.startsWith("code_snapshot/")) {
-        const stored = join(project.root, ".store", sha.slice(0, 2), sha);
-        if (existsSync(stored) && statSync(stored).size === size) {
-          try {
-            return linkSync(stored, dest);
-          } catch {
-            return copyFileSync(stored, dest);
-          }
-        }
-        store.place(Buffer.from(await fetchBlob(sha, rel)), dest);
-        return;
+    // Snapshot files go through the project's content store, shared by every run (and by
+    // the runs of this pull: one download per blob).
+    const toStore = (sha: string, size: number, rel: string): Promise<string> => {
+      const stored = join(project.root, ".store", sha.slice(0, 2), sha);
+      let p = storing.get(sha);
+      if (!p) {
+        p = existsSync(stored) && statSync(stored).size === size
+          ? Promise.resolve(stored)
+          : fetchBlob(sha, rel).then((data) => {
+              const tmp = join(stage, `.blob-${sha}`);
+              store.place(Buffer.from(data), tmp);
+              rmSync(tmp, { force: true });
+              return stored;
+            });
+        storing.set(sha, p);
+        p.catch(() => storing.delete(sha));
       }
-      writeFileSync(dest, await fetchBlob(sha, rel));
-    });
-
-    for (const [rel, segments] of Object.entries(merged.logs)) {
+      return p;
+    };
+    const logs = Object.entries(merged.logs).map(([rel, segments]) => {
       const ids = segments.map((s) => s.id);
       order[rel] = ids;
-      const dest = join(stage, rel);
       const before = knownOrder(state, rel);
-      let from = 0;
-      if (exists && before && extendsOrder(before, ids) && existsSync(join(dir, rel)) && statSync(join(dir, rel)).size === (state?.marks[rel] ?? -1)) {
-        copyFileSync(join(dir, rel), dest);
-        from = before.length;
-      } else writeFileSync(dest, "");
-      const todo = segments.slice(from);
-      // Downloaded a few at a time, appended in order.
-      for (let i = 0; i < todo.length; i += 8) {
-        const chunk = await Promise.all(todo.slice(i, i + 8).map((s) => fetchBlob(s.sha256, `${rel} segment ${s.id}`)));
-        for (const data of chunk) appendFileSync(dest, data);
-      }
+      const appendable = exists && !!before && extendsOrder(before, ids) && existsSync(join(dir, rel)) && statSync(join(dir, rel)).size === (state?.marks[rel] ?? -1);
+      const from = appendable ? before!.length : 0;
+      return { rel, appendable, todo: segments.slice(from), data: [] as Uint8Array[] };
+    });
+    const tasks: (() => Promise<void>)[] = [];
+    for (const [rel, { sha256: sha, size }] of Object.entries(merged.files)) {
+      tasks.push(async () => {
+        const dest = join(stage, rel);
+        mkdirSync(dirname(dest), { recursive: true });
+        if (exists && state?.hashes[rel] === sha && state.sig[rel] === sig[rel]) return copyFileSync(join(dir, rel), dest);
+        if (!rel.startsWith("code_snapshot/")) return writeFileSync(dest, await fetchBlob(sha, rel));
+        const stored = await toStore(sha, size, rel);
+        try {
+          linkSync(stored, dest);
+        } catch {
+          copyFileSync(stored, dest);
+        }
+      });
+    }
+    for (const log of logs) {
+      log.todo.forEach((seg, i) => tasks.push(async () => void (log.data[i] = await fetchBlob(seg.sha256, `${log.rel} segment ${seg.id}`))));
+    }
+    await pool(tasks, 16, (task) => task());
+    for (const log of logs) {
+      const dest = join(stage, log.rel);
+      if (log.appendable) copyFileSync(join(dir, log.rel), dest);
+      else writeFileSync(dest, "");
+      for (const data of log.data) appendFileSync(dest, data);
     }
     writeFileSync(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n");
 
@@ -200,7 +216,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   const marks = Object.fromEntries(Object.keys(now).filter(isLog).map((rel) => [rel, Number(now[rel]!.split(":")[0])]));
   const hashes = Object.fromEntries(Object.entries(merged.files).map(([rel, f]) => [rel, f.sha256]));
   const next: RunState = { sig: now, marks, hashes, commit: state?.commit, pulled: { writers, order, commits } };
-  saveState(project.root, remoteName, experiment, runId, next);
+  saveState(project.root, stateKey(bucket.remote), experiment, runId, next);
   result.result = "pulled";
   return result;
 }

@@ -11,7 +11,7 @@ import type { Project } from "../core/project";
 import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, parseCommitKey, writerPrefix, type Commit, type Segment } from "./layout";
 import { RemoteFailed } from "./s3";
-import { isLog, loadState, saveState, scanRun, sameSignature, sha256, writerHost, writerId, type RunState } from "./state";
+import { isLog, stateKey, loadState, saveState, scanRun, sameSignature, sha256, writerHost, writerId, type RunState } from "./state";
 import { localRuns, pool, type Progress, type Selection } from "./select";
 import type { Remote } from "./config";
 
@@ -47,7 +47,7 @@ export async function push(project: Project, remote: Remote, sel: Selection, pro
   const targets = localRuns(project, sel);
   const uploaded = new Map<string, Promise<void>>();
   let done = 0;
-  const runs = await pool(targets, 4, async ({ experiment, runId }) => {
+  const runs = await pool(targets, 8, async ({ experiment, runId }) => {
     const r = await pushRun(project, bucket, writer, experiment, runId, uploaded);
     progress?.(++done, targets.length, `${experiment}/${runId}`);
     return r;
@@ -99,7 +99,7 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   const dir = runDir(project.root, experiment, runId);
   const remoteName = bucket.remote.name;
   const sig = scanRun(dir);
-  let state: RunState = loadState(project.root, remoteName, experiment, runId) ?? { sig: {}, marks: {}, hashes: {} };
+  let state: RunState = loadState(project.root, stateKey(bucket.remote), experiment, runId) ?? { sig: {}, marks: {}, hashes: {} };
   const result: PushedRun = { experiment, run_id: runId, result: "unchanged", bytes: 0, blobs_uploaded: 0, blobs_present: 0 };
   if ((state.commit || state.pulled) && sameSignature(sig, state.sig)) return result;
 
@@ -143,7 +143,7 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   const files: Commit["files"] = {};
   const hashes: Record<string, string> = {};
   const fileList = Object.keys(sig).filter((rel) => rel !== "run.json" && !isLog(rel)).sort();
-  await pool(fileList, 8, async (rel) => {
+  await pool(fileList, 16, async (rel) => {
     const path = join(dir, rel);
     let data: Uint8Array | undefined;
     const known = state.sig[rel] === sig[rel] ? state.hashes[rel] : undefined;
@@ -189,7 +189,7 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
       result.bytes += body.length;
       result.result = "pushed";
       result.commit = n;
-      saveState(project.root, remoteName, experiment, runId, { ...state, sig, marks, hashes, commit });
+      saveState(project.root, stateKey(bucket.remote), experiment, runId, { ...state, sig, marks, hashes, commit });
       return result;
     }
     // Another push of this same copy committed n first: continue from the latest commit.

@@ -74,6 +74,14 @@ export interface RunState {
   pulled?: { writers: Record<string, number>; order: Record<string, string[]>; commits: Commit[] };
 }
 
+/**
+ * The folder name of a remote's state: its name and a hash of where it points, so a remote
+ * removed and added again elsewhere under the same name starts afresh.
+ */
+export function stateKey(remote: { name: string; url: string; endpoint?: string }): string {
+  return `${remote.name}-${sha256(`${remote.endpoint ?? ""}|${remote.url}`).slice(0, 8)}`;
+}
+
 const statePath = (projectRoot: string, remote: string, experiment: string, runId: string) =>
   join(projectRoot, STATE_DIR, remote, experiment, `${runId}.json`);
 

@@ -185,7 +185,7 @@ describe("push and pull", () => {
     expect((await c.run(["pull", "--runs", "gone"], { SCRYPTORUM_STALE_AFTER: "600" })).code).toBe(0);
     expect(json(await c.run(["list-runs", "demo", "--json"])).find((r: any) => r.run_id === "gone").status).toBe("running");
     rmSync(c.runDir("demo", "gone"), { recursive: true });
-    rmSync(join(c.root, ".remote", "team", "demo", "gone.json"));
+    rmSync(join(c.root, ".remote"), { recursive: true });
     expect((await c.run(["pull", "--runs", "gone"], { SCRYPTORUM_STALE_AFTER: "1" })).code).toBe(0);
     await Bun.sleep(1100);
     expect(json(await c.run(["list-runs", "demo", "--json"])).find((r: any) => r.run_id === "gone").status).toBe("stale");
@@ -283,6 +283,28 @@ describe("push and pull", () => {
     const fresh = await machine(pfx, "host-d");
     expect((await fresh.run(["pull"])).code).toBe(1);
     expect(existsSync(fresh.runDir("demo", "v1"))).toBe(false);
+  }, 120_000);
+
+  test("the README's CI recipe on a fresh clone holding only .scryptorum: pull the baseline, run, check --baseline, push", async () => {
+    const pfx = prefix();
+    const main = await machine(pfx, "main-ci");
+    await milestone(main, "sentiment", "main");
+    expect((await main.run(["push"])).code).toBe(0);
+    const clone = tempDir("scryptorum-push-clone-");
+    writeFileSync(join(clone, ".scryptorum"), readFileSync(join(main.dir, ".scryptorum")));
+    writeFileSync(join(clone, "w.ts"), SCRIPT);
+    const ci = (args: string[]) => bin(args, { cwd: clone, env: s3Env(server, { SCRYPTORUM_HOSTNAME: "pr-ci" }), timeoutMs: 60_000 });
+    for (const step of [
+      ["pull", "sentiment", "--runs", "main"],
+      ["run", "sentiment", "-s", "w.ts", "--milestone", "--run-id", "pr-7"],
+      ["check", "sentiment", "pr-7", "--metric", "acc>=0.5", "--baseline", "main", "--max-regression", "acc=1%"],
+      ["push", "sentiment", "--runs", "pr-7"],
+    ]) {
+      const r = await ci(step);
+      expect(`${step[0]}: ${r.code}`).toBe(`${step[0]}: 0`);
+    }
+    expect((await main.run(["pull"])).code).toBe(0);
+    expect(json(await main.run(["list-runs", "sentiment", "--json"])).map((r: any) => [r.run_id, r.origin?.hosts ?? null])).toEqual([["main", null], ["pr-7", ["pr-ci"]]]);
   }, 120_000);
 
   test("errors: no remote or no credentials exit 2 naming the fix; wrong keys, a missing bucket or a dead endpoint exit 1", async () => {
