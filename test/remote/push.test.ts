@@ -37,19 +37,38 @@ if (process.env.EVAL) {
 }
 `;
 
-/** A project copy ("machine") with remote "team" at a prefix of the test bucket. */
-async function machine(prefix: string, host: string) {
+type Machine = Awaited<ReturnType<typeof setUp>>;
+const templates = new Map<string, Promise<string>>();
+
+/** A project folder with `init` and remote "team" at a prefix of the test bucket, made once per prefix. */
+function template(prefix: string): Promise<string> {
+  let t = templates.get(prefix);
+  if (!t) {
+    t = (async () => {
+      const dir = tempDir("scryptorum-push-template-");
+      const env = s3Env(server);
+      expect((await bin(["init"], { cwd: dir, env })).code).toBe(0);
+      writeFileSync(join(dir, "w.ts"), SCRIPT);
+      expect((await bin(["remote", "add", "team", `s3://${server.bucket}/${prefix}`, "--endpoint", server.endpoint], { cwd: dir, env })).code).toBe(0);
+      return dir;
+    })();
+    templates.set(prefix, t);
+  }
+  return t;
+}
+
+/** A project copy ("machine") named `host`: a copy of the prefix's template (no writer id yet). */
+async function setUp(prefix: string, host: string) {
   const dir = tempDir(`scryptorum-push-${host}-`);
+  cpSync(await template(prefix), dir, { recursive: true });
   const env = s3Env(server, { SCRYPTORUM_HOSTNAME: host });
   const run = (args: string[], extra: Record<string, string | undefined> = {}, timeoutMs?: number) => bin(args, { cwd: dir, env: { ...env, ...extra }, timeoutMs });
-  expect((await run(["init"])).code).toBe(0);
-  writeFileSync(join(dir, "w.ts"), SCRIPT);
-  expect((await run(["remote", "add", "team", `s3://${server.bucket}/${prefix}`, "--endpoint", server.endpoint])).code).toBe(0);
   const root = join(dir, "experiments", JSON.parse(readFileSync(join(dir, ".scryptorum"), "utf8")).project);
   return { dir, root, run, host, runDir: (exp: string, id: string) => join(root, "experiments", exp, "runs", id) };
 }
+const machine = setUp;
 
-async function milestone(m: Awaited<ReturnType<typeof machine>>, exp: string, id: string, extra: Record<string, string> = {}) {
+async function milestone(m: Machine, exp: string, id: string, extra: Record<string, string> = {}) {
   const r = await m.run(["run", exp, "-s", "w.ts", "--milestone", "--run-id", id], { WHO: m.host, ...extra }, 60_000);
   expect(r.stderr).not.toContain("error:");
   expect(r.code).toBe(0);
@@ -328,10 +347,10 @@ describe("push and pull", () => {
       const nb = await a.run([cmd, "--remote", "nobucket"]);
       expect(nb.code).toBe(1);
       expect(nb.stderr).toContain('bucket "no-such-bucket-here" does not exist');
-      const down = await a.run([cmd, "--remote", "down"], {}, 60_000);
-      expect(down.code).toBe(1);
-      expect(down.stderr).toContain("cannot be reached at http://127.0.0.1:9");
     }
+    const down = await a.run(["pull", "--remote", "down"], {}, 60_000); // after 5 retries with backoff
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain("cannot be reached at http://127.0.0.1:9");
     const badRun = await a.run(["push", "demo", "--remote", "team", "--runs", "nope"]);
     expect(badRun.code).toBe(2);
     expect(badRun.stderr).toContain('run "nope" does not exist');

@@ -90,7 +90,7 @@ export function renderExperiment(root: Element, name: string): Cleanup {
       h(
         "div",
         { class: "toolbar" },
-        select("Status", "status", ["running", "finished", "failed", "interrupted", "crashed"]),
+        select("Status", "status", ["running", "finished", "failed", "interrupted", "crashed", "stale"]),
         select("Type", "type", ["milestone", "trial"]),
         v.tags.length ? select("Tag", "tag", v.tags) : null,
         h("input", {
