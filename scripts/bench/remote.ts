@@ -6,7 +6,8 @@
  * (target: at most 1.5x). Then an unchanged second push: its request count (target: O(1)
  * per experiment, not per run or file).
  */
-import { linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Project } from "../../src/core/project";
@@ -27,6 +28,11 @@ function makeProject(dir: string): Project {
   const store = join(project.root, "src-files");
   mkdirSync(store, { recursive: true });
   for (let f = 0; f < FILES; f++) writeFileSync(join(store, `f${f}.ts`), `// file ${f}\n${"export const x = 1;\n".repeat(40 + (f % 50))}`);
+  const files = Array.from({ length: FILES }, (_, f) => {
+    const data = readFileSync(join(store, `f${f}.ts`));
+    return { path: `src/f${f}.ts`, size: data.length, sha256: createHash("sha256").update(data).digest("hex") };
+  });
+  const manifest = JSON.stringify({ format: 1, files, excluded: [], totals: { files: FILES } });
   const expDir = join(project.root, "experiments", "exp");
   mkdirSync(join(expDir, "runs"), { recursive: true });
   writeFileSync(join(expDir, "experiment.json"), JSON.stringify({ name: "exp" }));
@@ -41,6 +47,7 @@ function makeProject(dir: string): Project {
     writeFileSync(join(run, "metrics.jsonl"), JSON.stringify({ timestamp: t, name: "acc", value: r / RUNS }) + "\n");
     writeFileSync(join(run, "environment.json"), JSON.stringify({ run: r }));
     for (let f = 0; f < FILES; f++) linkSync(join(store, `f${f}.ts`), join(run, "code_snapshot", "src", `f${f}.ts`));
+    writeFileSync(join(run, "snapshot_manifest.json"), manifest);
   }
   return project;
 }

@@ -11,7 +11,7 @@ import type { Project } from "../core/project";
 import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, parseCommitKey, writerPrefix, type Commit, type Segment } from "./layout";
 import { RemoteFailed } from "./s3";
-import { isLog, stateKey, loadState, saveState, scanRun, sameSignature, sha256, writerHost, writerId, type RunState } from "./state";
+import { isLog, stateKey, loadState, saveState, scanRun, sameSignature, sha256, snapshotHashes, writerHost, writerId, type RunState } from "./state";
 import { localRuns, pool, type Progress, type Selection } from "./select";
 import type { Remote } from "./config";
 
@@ -140,16 +140,20 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   // Blobs this run's earlier pushes and pulls already saw in the bucket.
   const seen = new Set<string>();
   for (const c of [state.commit, ...(state.pulled?.commits ?? [])]) for (const f of Object.values(c?.files ?? {})) seen.add(f.sha256);
+  const manifest = snapshotHashes(dir);
   const files: Commit["files"] = {};
   const hashes: Record<string, string> = {};
   const fileList = Object.keys(sig).filter((rel) => rel !== "run.json" && !isLog(rel)).sort();
   await pool(fileList, 16, async (rel) => {
     const path = join(dir, rel);
     let data: Uint8Array | undefined;
-    const known = state.sig[rel] === sig[rel] ? state.hashes[rel] : undefined;
+    const size = Number(sig[rel]!.split(":")[0]);
+    // The milestone's manifest already hashed its snapshot (read-only hard links): no re-read.
+    const listed = manifest.get(rel);
+    const known = state.sig[rel] === sig[rel] ? state.hashes[rel] : listed?.size === size ? listed.sha256 : undefined;
     const sha = known ?? sha256((data = readFileSync(path)));
-    hashes[rel] = sha;
-    files[rel] = { sha256: sha, size: Number(sig[rel]!.split(":")[0]) };
+    if (!listed) hashes[rel] = sha;
+    files[rel] = { sha256: sha, size };
     if (!seen.has(sha)) await blob(sha, () => data ?? readFileSync(path));
   });
 

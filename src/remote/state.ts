@@ -38,12 +38,20 @@ export function writerId(projectRoot: string): string {
 /** Size and modification time of every file of a run folder, by relative path. */
 export type Signature = Record<string, string>;
 
+/**
+ * Every file of a run folder with its size and mtime. A milestone's `code_snapshot/` is
+ * written once, read-only, and listed with sizes and hashes in snapshot_manifest.json:
+ * its files are taken from there (a thousand fewer stat calls per run).
+ */
 export function scanRun(dir: string): Signature {
   const sig: Signature = {};
+  const manifest = snapshotHashes(dir);
   const walk = (rel: string) => {
     for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(r);
+      if (entry.isDirectory()) {
+        if (r !== "code_snapshot" || !manifest.size) walk(r);
+      }
       else if (entry.isFile()) {
         const st = statSync(join(dir, r));
         sig[r] = `${st.size}:${st.mtimeMs}`;
@@ -51,7 +59,20 @@ export function scanRun(dir: string): Signature {
     }
   };
   walk("");
+  for (const [rel, f] of manifest) sig[rel] = `${f.size}:snapshot`;
   return sig;
+}
+
+/** `code_snapshot/<path>` -> size and sha256, from the run's snapshot_manifest.json (none: empty). */
+export function snapshotHashes(dir: string): Map<string, { size: number; sha256: string }> {
+  const out = new Map<string, { size: number; sha256: string }>();
+  try {
+    const m = JSON.parse(readFileSync(join(dir, "snapshot_manifest.json"), "utf8"));
+    for (const f of m.files ?? []) {
+      if (typeof f?.path === "string" && typeof f.sha256 === "string" && typeof f.size === "number") out.set(`code_snapshot/${f.path}`, { size: f.size, sha256: f.sha256 });
+    }
+  } catch {}
+  return out;
 }
 
 export const isLog = (rel: string) => !rel.includes("/") && rel.endsWith(".jsonl");
