@@ -175,10 +175,16 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
       return { rel, appendable, todo: segments.slice(from), data: [] as Uint8Array[] };
     });
     const tasks: (() => Promise<void>)[] = [];
+    const made = new Set<string>();
+    const ensureDir = (d: string) => {
+      if (made.has(d)) return;
+      mkdirSync(d, { recursive: true });
+      made.add(d);
+    };
     for (const [rel, { sha256: sha, size }] of Object.entries(merged.files)) {
       tasks.push(async () => {
         const dest = join(stage, rel);
-        mkdirSync(dirname(dest), { recursive: true });
+        ensureDir(dirname(dest));
         if (exists && state?.hashes[rel] === sha && state.sig[rel] === sig[rel]) return copyFileSync(join(dir, rel), dest);
         if (!rel.startsWith("code_snapshot/")) return writeFileSync(dest, await fetchBlob(sha, rel));
         const stored = await toStore(sha, size, rel);
