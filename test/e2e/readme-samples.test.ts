@@ -167,6 +167,8 @@ const NOT_RUN: Record<string, string> = {
   "scryptorum remote check [team]": "needs the bucket (network, credentials); test/remote checks a real Ceph radosgw",
   "scryptorum push [<experiment>] [--remote team] [--runs ms-a,ms-b] [--json]": "syntax with optional arguments in brackets, and a bucket; test/remote pushes to a real Ceph radosgw",
   "scryptorum pull [<experiment>] [--remote team] [--runs ms-a,ms-b] [--json]": "syntax with optional arguments in brackets, and a bucket; test/remote pulls from a real Ceph radosgw",
+  "scryptorum run eval -s eval.ts --milestone --push": "needs a bucket (network, credentials); test/remote/live.test.ts runs --push against a real Ceph radosgw",
+  "scryptorum run eval -s shard.ts --attach team:eval/ms-20261205-120000": "needs a bucket and a run on another machine; test/remote/live.test.ts attaches to one on a real Ceph radosgw",
   "npm install": "installs from the registry (this checkout's packages are installed already)",
   "npm run build": "this suite builds before it runs",
   "npm test": "the test suite itself",
