@@ -5,7 +5,8 @@
  * tests (test/serve): a no-op when it is there, else `apt-get update && apt-get install -y
  * chromium`. playwright-core drives that binary; it never downloads a browser of its own.
  * Exits 0 either way: where Chromium cannot be had (not Linux, no apt-get, no root or
- * passwordless sudo) it says so and the browser tests skip themselves.
+ * passwordless sudo) it says so, and the browser tests fail with that reason (they never
+ * skip) while the other suites still run.
  */
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -35,4 +36,4 @@ export function setupBrowser(): boolean {
   return existsSync(CHROMIUM);
 }
 
-if (import.meta.main && !setupBrowser()) process.stderr.write("Chromium not installed: the browser tests will be skipped\n");
+if (import.meta.main && !setupBrowser()) process.stderr.write("Chromium not installed: the browser tests will fail\n");

@@ -104,7 +104,7 @@ describe("scryptorum run (binary)", () => {
     expect(called).toEqual([expect.objectContaining({ import_meta_main: false })]);
   });
 
-  test.concurrent.skipIf(!Bun.which("node"))("under Node: dist/cli.mjs loads TypeScript through jiti and joins the run", async () => {
+  test.concurrent("under Node: dist/cli.mjs loads TypeScript through jiti and joins the run", async () => {
     const dir = fixture("no-install");
     const node = (args: string[]) => spawn([Bun.which("node")!, join(REPO, "dist", "cli.mjs"), ...args], { cwd: dir });
     expect((await node(["init"])).code).toBe(0);

@@ -102,7 +102,7 @@ describe("a burst, a blocked event loop, then SIGKILL", () => {
     expectWholeBursts(runDir, ["owner", "opened", "env"]);
   }, 30_000);
 
-  test.skipIf(!Bun.which("node"))("library build under Node 20", async () => {
+  test("library build under Node 20", async () => {
     await ensureBinary(); // builds dist/lib too
     const { dir, root } = tempProject();
     const imp = `import { Experiment } from ${JSON.stringify(LIB)};`;
