@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bunBuild, COMPILE_FLAGS } from "../build";
-import { median, report } from "./harness";
+import { median, report, timeCommand as time } from "./harness";
 
 const BASE = COMPILE_FLAGS.filter((f) => f !== "--minify" && f !== "--bytecode");
 const VARIANTS: Record<string, string[]> = {
@@ -19,14 +19,6 @@ const VARIANTS: Record<string, string[]> = {
   "minify, no bytecode": ["--minify"],
   "neither": [],
 };
-
-function time(cmd: string[], cwd: string): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed: ${r.stderr}`);
-  return ms;
-}
 
 export async function benchBinary(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "scry-bench-bin-"));

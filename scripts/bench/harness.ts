@@ -1,4 +1,5 @@
 /** Tiny benchmark harness: median of several timed rounds, ratios against a baseline. */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 
@@ -121,4 +122,13 @@ export function allFigures(): Figure[] {
 
 function fmt(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+/** Wall time of one command run to its end, in ms (stdout dropped); throws when it fails. */
+export function timeCommand(cmd: string[], cwd: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed: ${r.stderr}`);
+  return ms;
 }

@@ -13,15 +13,7 @@ import { join } from "node:path";
 import { build, BINARY, HOST_TARGET } from "../build";
 import { mainManifest } from "../npm-packages";
 import { PLATFORM_PACKAGES } from "../../src/npm/platform";
-import { median, report } from "./harness";
-
-function time(cmd: string[], cwd: string): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd.join(" ")} failed: ${r.stderr}`);
-  return ms;
-}
+import { median, report, timeCommand as time } from "./harness";
 
 export async function benchLauncher(): Promise<void> {
   await build({ quiet: true });
