@@ -6,6 +6,7 @@
 import { AwsClient } from "aws4fetch";
 import { UserError } from "../core/errors";
 import type { Remote } from "./config";
+import { goesDirect } from "./proxy";
 
 /** The remote refused a request or could not be reached: the CLI exits 1. */
 export class RemoteFailed extends Error {
@@ -25,6 +26,8 @@ export class S3 {
   readonly endpoint: string;
   readonly region: string;
   private readonly aws: AwsClient;
+  /** Past HTTP(S)_PROXY: a loopback endpoint, or one NO_PROXY names (Bun would proxy it). */
+  private readonly direct: boolean;
 
   constructor(readonly remote: Remote) {
     const accessKeyId = env("AWS_ACCESS_KEY_ID", "S3_ACCESS_KEY_ID");
@@ -34,6 +37,7 @@ export class S3 {
     }
     this.region = remote.region ?? env("AWS_REGION", "S3_REGION", "AWS_DEFAULT_REGION") ?? "us-east-1";
     this.endpoint = (remote.endpoint ?? env("AWS_ENDPOINT_URL", "S3_ENDPOINT") ?? `https://s3.${this.region}.amazonaws.com`).replace(/\/+$/, "");
+    this.direct = goesDirect(this.endpoint);
     this.aws = new AwsClient({ accessKeyId, secretAccessKey, sessionToken: env("AWS_SESSION_TOKEN", "S3_SESSION_TOKEN"), service: "s3", region: this.region });
   }
 
@@ -54,7 +58,10 @@ export class S3 {
   /** One signed request; a network failure is a RemoteFailed naming the endpoint. */
   async request(method: string, key: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}, query?: string): Promise<Response> {
     try {
-      return await this.aws.fetch(this.url(key, query), { method, body: init.body, headers: init.headers });
+      // Signed here, sent by fetch: aws4fetch's own fetch cannot pass Bun's `proxy` option
+      // (and would retry 5xx itself, under Bucket's retries).
+      const signed = await this.aws.sign(this.url(key, query), { method, body: init.body, headers: init.headers });
+      return await fetch(signed, this.direct ? ({ proxy: false } as RequestInit) : undefined);
     } catch (error) {
       throw new RemoteFailed(`remote "${this.remote.name}" cannot be reached at ${this.endpoint}: ${(error as Error).message}`);
     }

@@ -3,7 +3,7 @@
  * server (Ceph radosgw, started once per test run).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, tempDir } from "../helpers/cli";
 import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
@@ -95,4 +95,48 @@ describe("remote check (Ceph radosgw)", () => {
     expect(nokeys.stderr).toContain("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
     expect(readFileSync(join(dir, ".scryptorum"), "utf8")).toBe(before);
   });
+});
+
+describe("proxy variables", () => {
+  test("a loopback endpoint goes direct past a dead HTTP(S)_PROXY; a remote host goes through the proxy unless NO_PROXY names it", async () => {
+    // A "proxy" that refuses everything and records what it was asked for.
+    const asked: string[] = [];
+    const proxy = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(req) {
+        asked.push(req.url);
+        return new Response("<Error><Code>AccessDenied</Code></Error>", { status: 403 });
+      },
+    });
+    try {
+      const dir = await project();
+      const url = `http://127.0.0.1:${proxy.port}`;
+      const env = s3Env(server, { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, ALL_PROXY: url, NO_PROXY: undefined, no_proxy: undefined });
+      await bin(["remote", "add", "team", `s3://${server.bucket}/proxy-${crypto.randomUUID().slice(0, 8)}`, "--endpoint", server.endpoint], { cwd: dir, env });
+      await bin(["remote", "add", "far", `s3://${server.bucket}`, "--endpoint", "http://s3.scryptorum.test:7480"], { cwd: dir, env });
+      writeFileSync(join(dir, "w.ts"), 'import { getCurrentRun } from "scryptorum";\ngetCurrentRun().logMetric("acc", 1);\n');
+      expect((await bin(["run", "demo", "-s", "w.ts", "--milestone", "--run-id", "v1"], { cwd: dir, env })).code).toBe(0);
+
+      const pushed = await bin(["push", "--remote", "team", "--json"], { cwd: dir, env });
+      expect(pushed.stderr).toBe("");
+      expect(JSON.parse(pushed.stdout)).toMatchObject({ pushed: 1 });
+      expect(asked).toEqual([]);
+
+      // The same variables do reach the binary: a non-loopback endpoint is sent to the proxy…
+      const far = await bin(["push", "--remote", "far"], { cwd: dir, env });
+      expect(far.code).toBe(1);
+      expect(far.stderr).toContain("denied");
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked.every((u) => u.startsWith("http://s3.scryptorum.test:7480/"))).toBe(true);
+      // …and goes direct when NO_PROXY names it (the host does not exist: unreachable, not denied).
+      asked.length = 0;
+      const direct = await bin(["push", "--remote", "far"], { cwd: dir, env: { ...env, NO_PROXY: ".scryptorum.test" } });
+      expect(direct.code).toBe(1);
+      expect(direct.stderr).toContain("cannot be reached at http://s3.scryptorum.test:7480");
+      expect(asked).toEqual([]);
+    } finally {
+      proxy.stop(true);
+    }
+  }, 60_000);
 });
