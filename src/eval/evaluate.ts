@@ -14,7 +14,7 @@ import { describeError, EventType, type CaseResultFields } from "../core/records
 import { registry } from "../plugins/registry";
 import { getCurrentRun } from "../tracking/context";
 import { dataset as loadDataset, type Dataset, type EvalCase } from "./dataset";
-import { aggregate, type Aggregate } from "./stats";
+import { scorerAggregate, type Aggregate } from "./stats";
 import { caseHashes, fingerprint, fingerprintChanges, ResumeRefused, type Fingerprint } from "./fingerprint";
 import { createProgress } from "./progress";
 import { flakiness, type FlakyCase } from "../read/flaky";
@@ -303,11 +303,11 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   const flaky = trials > 1 ? flakiness(all) : undefined;
   const scores: Record<string, Aggregate> = {};
   for (const name of Object.keys(opts.scores)) {
-    const values = all.filter((r) => !r.error && typeof r.scores?.[name] === "number").map((r) => r.scores[name]!);
-    scores[name] = aggregate(values);
+    // The case is the unit: with trials > 1, each case's trials are averaged first (src/eval/stats.ts).
+    scores[name] = scorerAggregate(all, name);
     const v = flaky?.scorers[name];
     if (v) Object.assign(scores[name]!, { case_variance: v.mean_case_variance, flaky: v.flaky });
-    if (run && values.length) {
+    if (run && scores[name]!.n > 0) {
       const { mean, ...extra } = scores[name]!;
       run.logMetric(name, mean, "eval", extra);
     }

@@ -42,6 +42,12 @@ export const scores = {
   const first = await bin(["run", "qa", "-m", "eval.ts", "--milestone", "--run-id", "orig", "--json"], { cwd: dir });
   expect(first.code).toBe(0);
   expect(JSON.parse(first.stdout).metrics.exact).toBeCloseTo(14 / 29, 6);
+  // Two trials that always agree: the case is the unit, so n is 29 cases and the interval is
+  // Wilson's over 29 (by hand: [0.3139, 0.6557]), not over the 58 results.
+  const exact = jsonl(join(exp, "runs", "orig", "metrics.jsonl")).find((m) => m.name === "exact");
+  expect(exact).toMatchObject({ n: 29, results: 58 });
+  expect(exact.ci_low).toBeCloseTo(0.3139, 3);
+  expect(exact.ci_high).toBeCloseTo(0.6557, 3);
 
   const r = await bin(["rescore", "qa", "orig", "-m", "scorers.ts", "--milestone", "--run-id", "rescored", "--json"], { cwd: dir });
   expect(r.stderr).toContain("started rescored (milestone) of experiment \"qa\": rescoring orig with exact_ci, long");
