@@ -2,7 +2,6 @@ import { defineCommand } from "citty";
 import type { DispatchData } from "../src/cli/dispatch";
 import { splitAtDashDash } from "../src/cli/argv";
 import { sharedArgs } from "./_shared";
-import { Interrupted } from "../src/core/errors";
 
 export default defineCommand({
   meta: {
@@ -32,11 +31,8 @@ export default defineCommand({
   },
   async run({ args, data, rawArgs }) {
     // Loaded here, not at the top: `--help` need not load the library and the loader.
-    const { prepareRun, executeRun } = await import("../src/cli/run");
-    const { formatRunSummary } = await import("../src/cli/format");
-    const { out, writeAllSync } = await import("../src/cli/output");
-    const { ExperimentFailed, describeThrown } = await import("../src/cli/errors");
-    const prepared = prepareRun({
+    const { runExperiment } = await import("../src/cli/run");
+    await runExperiment({
       experiment: args.experiment,
       module: args.module,
       script: args.script,
@@ -50,24 +46,9 @@ export default defineCommand({
       maxCostUsd: args["max-cost-usd"],
       push: args.push,
       attach: args.attach,
+      cache: args.cache,
+      json: args.json,
       userArgs: (data as DispatchData | undefined)?.rest ?? splitAtDashDash(rawArgs).rest,
     });
-    // Set only after every check passed; wrapped clients read it at each call.
-    if (args.cache) process.env.SCRYPTORUM_CACHE = "1";
-    if (args.force) process.env.SCRYPTORUM_RESUME_FORCE = "1";
-    if (args["max-cost-usd"] !== undefined) process.env.SCRYPTORUM_MAX_COST_USD = args["max-cost-usd"];
-    const { summary, error, signal, printed } = await executeRun(prepared, { quietStdout: args.json });
-    // With --json, stdout stays sent to stderr for the user's code: the JSON goes to fd 1 itself.
-    // A failed run's JSON says why: {name, message} of what the user's code threw.
-    const failure = error !== undefined ? { error: { name: (error as Error)?.name ?? "Error", message: (error as Error)?.message ?? String(error) } } : {};
-    if (args.json) writeAllSync(1, `${JSON.stringify({ ...summary, ...failure }, null, 2)}\n`);
-    else out(formatRunSummary(summary).join("\n"));
-    printed();
-    if (signal) throw new Interrupted(`the run was interrupted by ${signal}`, signal);
-    // Refused before any of the user's code ran (a BaseRunnable with run()): a usage error, exit 2.
-    if ((error as { beforeUserCode?: boolean } | undefined)?.beforeUserCode) throw error;
-    if (error !== undefined) {
-      throw new ExperimentFailed(`experiment "${prepared.experiment}" failed: ${describeThrown(error)}`, `${summary.dir}/run.json`, { cause: error });
-    }
   },
 });

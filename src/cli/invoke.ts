@@ -3,7 +3,7 @@
  * `--script` executes a file and calls the experiment it only defined.
  */
 import type { Run } from "../core/run";
-import { runtime } from "../core/runtime";
+import type { HostRun } from "../core/runtime";
 import { importUserModule } from "../loader";
 import { isExperimentFunction } from "../tracking/experiment";
 import { checkRunnableClass, executeRunnable, isRunnableClass } from "../tracking/runnable";
@@ -75,11 +75,12 @@ export async function runModule(file: string, spec: string, exportName: string |
  * When it called none (its call guarded by `import.meta.main`, which is false under
  * `import()`) and defined exactly one, that one is called.
  */
-export async function runScript(file: string, spec: string, run: Run, watch: Watch): Promise<void> {
+export async function runScript(file: string, spec: string, host: HostRun<Run>, watch: Watch): Promise<void> {
+  const run = host.run;
   const defined: Function[] = [];
   const pending: { promise: Promise<unknown>; settled: boolean }[] = [];
   let calls = 0;
-  runtime.scriptWatch = {
+  host.experiments = {
     defined: (fn) => void defined.push(fn),
     called: (_fn, result) => {
       calls++;
@@ -114,6 +115,6 @@ export async function runScript(file: string, spec: string, run: Run, watch: Wat
     await watch.idle();
     await drain();
   } finally {
-    runtime.scriptWatch = undefined;
+    host.experiments = undefined;
   }
 }

@@ -1,27 +1,29 @@
 /**
- * `scryptorum run`: every input is checked before anything is written (`prepareRun`), then
- * the run is opened and the user's code runs inside it in this process (`executeRun`).
+ * `scryptorum run`, end to end (`runExperiment`): every input is checked before anything
+ * is written (`prepareRun`), then the run is opened, handed to the library through
+ * `runtime.host`, the user's code runs inside it in this process, and the summary is
+ * printed. Errors are thrown for the CLI entry to turn into exit codes.
  */
 // Loaded for its registration: milestone runs call the snapshot through core/milestone.ts.
 import "../snapshot";
 import { readFileSync, statSync } from "node:fs";
 import { defu } from "defu";
 import { relative, resolve } from "pathe";
-import { UserError } from "../core/errors";
+import { ExperimentFailed, Interrupted, UserError, type StopSignal } from "../core/errors";
 import { Experiment, type RunSummary } from "../core/experiment";
 import { Project } from "../core/project";
-import type { RunMeta, RunTypeName } from "../core/run";
+import type { Run, RunMeta, RunTypeName } from "../core/run";
 import { checkResume, revertResume } from "../core/resume";
-import { runtime } from "../core/runtime";
+import { runtime, type HostRun } from "../core/runtime";
 import { receivedSignal } from "../core/lifecycle";
 import { validateName, validateRunId } from "../core/validate";
 import { importUserModule, resolveModule, resolveScript, staticExports } from "../loader";
 import { registry, type Plugin } from "../plugins/registry";
-import { normalizeLoadError } from "./errors";
+import { describeThrown, normalizeLoadError } from "./errors";
 import { runModule, runScript } from "./invoke";
 import { logger } from "./log";
 import { formatRunSummary } from "./format";
-import { stdoutToStderr, writeAllSync } from "./output";
+import { out, stdoutToStderr, writeAllSync } from "./output";
 import { watchUserCode } from "./watch";
 import { liveSettings } from "../otel/live-settings";
 import type { OtlpSettings } from "../otel/config";
@@ -54,6 +56,10 @@ export interface RunRequest {
   push?: string | boolean;
   /** `--attach <remote>:<experiment>/<run-id>`: join that run as one more writer. */
   attach?: string;
+  /** `--cache`: answer repeated LLM requests from the project's cache (SCRYPTORUM_CACHE=1). */
+  cache?: boolean;
+  /** `--json`: the summary as JSON on stdout, and what the user's code prints there goes to stderr. */
+  json?: boolean;
 }
 
 /** A request that passed every check; nothing has been written yet. */
@@ -82,16 +88,11 @@ export interface PreparedRun {
   userArgs: string[];
   argv: string[];
   cwd: string;
-}
-
-export interface RunOutcome {
-  summary: RunSummary & { dir: string };
-  /** What the user's code threw (the run is marked failed), if anything. */
-  error?: unknown;
-  /** The signal that interrupted the run (the user's code handled it and returned). */
-  signal?: "SIGINT" | "SIGTERM";
-  /** Call once the summary is printed: until then an exit prints it (see executeRun). */
-  printed(): void;
+  /**
+   * Variables the user's code and its child processes get for `--cache`, `--force` and
+   * `--max-cost-usd` (read by the clients and evaluate(), in whatever process they run).
+   */
+  env: Record<string, string>;
 }
 
 /** Splits `spec#Export`; the export must be an identifier. */
@@ -211,6 +212,11 @@ export function prepareRun(req: RunRequest): PreparedRun {
     userArgs: req.userArgs ?? [],
     argv: req.argv ?? ["scryptorum", ...process.argv.slice(2)],
     cwd,
+    env: {
+      ...(req.cache ? { SCRYPTORUM_CACHE: "1" } : {}),
+      ...(req.force ? { SCRYPTORUM_RESUME_FORCE: "1" } : {}),
+      ...(req.maxCostUsd !== undefined ? { SCRYPTORUM_MAX_COST_USD: req.maxCostUsd } : {}),
+    },
   };
 }
 
@@ -234,19 +240,73 @@ async function loadPlugins(files: readonly string[], anchorDir: string): Promise
 }
 
 /**
- * Opens the run (creating the experiment if needed), runs the user's code inside it and
- * closes it: `finished`, or `failed` with the error (a throw, an uncaught error or
- * unhandled rejection, or code left pending with nothing that could settle it). Resolves
- * with the run's summary; the error, if any, is in the outcome, not thrown.
- * `quietStdout` sends what the user's code prints to stdout to stderr instead, for the rest
- * of the process (`--json`).
+ * `scryptorum run`: checks the request (nothing is written when it is refused), opens the
+ * run (creating the experiment if needed), runs the user's code inside it, closes it and
+ * prints its summary on stdout (JSON with `json`). Throws what the CLI entry turns into an
+ * exit code: a UserError (2), `Interrupted` (130/143), `ExperimentFailed` (1; the run is
+ * marked failed). Resolves with the summary.
+ *
+ * @example
+ * await runExperiment({ experiment: "sentiment", module: "src/sentiment.ts", milestone: true });
  */
-export async function executeRun(p: PreparedRun, opts: { quietStdout?: boolean } = {}): Promise<RunOutcome> {
+export async function runExperiment(req: RunRequest): Promise<RunSummary & { dir: string }> {
+  const p = prepareRun(req);
   // Left in place to the end of the process: a user's own exit hook that prints must not
-  // land after the JSON. The command writes its JSON straight to fd 1.
-  if (opts.quietStdout) stdoutToStderr();
-  return openAndRun(p, { json: opts.quietStdout });
+  // land after the JSON, which goes straight to fd 1.
+  if (req.json) stdoutToStderr();
+  const printer = summaryPrinter(req.json ?? false);
+  const { summary, error, signal } = await openAndRun(p, printer);
+  printer.print(summary, error);
+  if (signal) throw new Interrupted(`the run was interrupted by ${signal}`, signal);
+  // Refused before any of the user's code ran (a BaseRunnable with run()): a usage error, exit 2.
+  if ((error as { beforeUserCode?: boolean } | undefined)?.beforeUserCode) throw error;
+  if (error !== undefined) {
+    throw new ExperimentFailed(`experiment "${p.experiment}" failed: ${describeThrown(error)}`, `${summary.dir}/run.json`, { cause: error });
+  }
+  return summary;
 }
+
+type Summary = RunSummary & { dir: string };
+
+/**
+ * Prints the run's summary on stdout, once: when the run is over, or, if the user's code
+ * calls process.exit() first, from an exit hook, synchronously as the process goes (the
+ * library's exit handler has closed the run by then).
+ */
+function summaryPrinter(json: boolean) {
+  let done = false;
+  let onExit: (() => void) | undefined;
+  const stop = () => {
+    done = true;
+    if (onExit) process.off("exit", onExit);
+  };
+  const print = (summary: Summary, error: unknown, atExit: boolean) => {
+    if (done) return;
+    stop();
+    // A failed run's JSON says why: {name, message} of what the user's code threw.
+    const failure = error !== undefined ? { error: { name: (error as Error)?.name ?? "Error", message: (error as Error)?.message ?? String(error) } } : {};
+    // With --json, process.stdout is sent to stderr for the user's code: the JSON goes to fd 1 itself.
+    if (json) writeAllSync(1, `${JSON.stringify({ ...summary, ...failure }, null, 2)}\n`);
+    else if (atExit) writeAllSync(1, `${formatRunSummary(summary).join("\n")}\n`);
+    // Queued behind what the user's code printed to stdout.
+    else out(formatRunSummary(summary).join("\n"));
+  };
+  return {
+    print: (summary: Summary, error?: unknown) => print(summary, error, false),
+    /** From now until the summary is printed, an exit prints the summary `read` gives. */
+    printAtExit(read: () => Summary | undefined) {
+      onExit = () => {
+        const summary = read();
+        if (summary) print(summary, undefined, true);
+      };
+      process.on("exit", onExit);
+    },
+    /** No summary after all (the run was put back as it was). */
+    drop: stop,
+  };
+}
+
+type SummaryPrinter = ReturnType<typeof summaryPrinter>;
 
 /** Lets async plugin hooks (onRunFinish uploading a report, say) finish, up to `ms`. */
 async function waitForPlugins(ms: number): Promise<void> {
@@ -257,7 +317,42 @@ async function waitForPlugins(ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<RunOutcome> {
+/**
+ * Hands the open run to the user's code: `runtime.host` for the library in this process,
+ * SCRYPTORUM_RUN_* (and `p.env`) for its child processes and Workers (which attach to the
+ * run and, by its start, know it from the next trial in the same folder), and
+ * process.argv as `bun <file> <args>` would give it. Returns what puts it all back.
+ */
+function enterHost(host: HostRun<Run>, p: PreparedRun): () => void {
+  const { run } = host;
+  const vars: Record<string, string> = {
+    SCRYPTORUM_RUN_DIR: run.dir,
+    SCRYPTORUM_RUN_TYPE: run.type,
+    SCRYPTORUM_RUN_STARTED_AT: run.info.started_at,
+    ...p.env,
+  };
+  const saved = Object.entries(vars).map(([name]) => [name, process.env[name]] as const);
+  const argv = process.argv;
+  Object.assign(process.env, vars);
+  process.argv = [process.execPath, p.file, ...p.userArgs];
+  runtime.host = host;
+  return () => {
+    runtime.host = undefined;
+    process.argv = argv;
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+/**
+ * Opens the run, runs the user's code inside it and closes it: `finished`, `interrupted`
+ * (the code handled a SIGINT/SIGTERM and returned), or `failed` with the error (a throw, an
+ * uncaught error or unhandled rejection, or code left pending with nothing that could settle
+ * it). The error, if any, is in the outcome, not thrown.
+ */
+async function openAndRun(p: PreparedRun, printer: SummaryPrinter): Promise<{ summary: Summary; error?: unknown; signal?: StopSignal }> {
   await loadPlugins(p.plugins, p.project.anchorDir ?? p.cwd);
   if (p.otlp) registry.register(await (await import("../otel/live")).otlpLivePlugin(p.otlp, p.project.name));
   const exp = new Experiment(p.project, p.experiment);
@@ -271,35 +366,21 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
   logger.info(`${p.attach ? "attached to" : p.resume ? "resumed" : "started"} ${run.id} (${run.type}) of experiment "${p.experiment}": ${what}`);
   const remote = p.push;
   const live = remote && startLivePush(p.project, remote, p.experiment, run.id, { onError: (e) => logger.warn(`push to ${remote.name} failed (retrying every few seconds): ${(e as Error).message}`) });
-  runtime.cliRun = run;
-  runtime.cliConfig = p.config;
-  runtime.cliBaseConfig = p.baseConfig;
-  const saved = { argv: process.argv, dir: process.env.SCRYPTORUM_RUN_DIR, type: process.env.SCRYPTORUM_RUN_TYPE, started: process.env.SCRYPTORUM_RUN_STARTED_AT };
-  // Child processes and Workers of the user's code attach to this run (and, by its start,
-  // know it from the next trial in the same folder).
-  process.env.SCRYPTORUM_RUN_DIR = run.dir;
-  process.env.SCRYPTORUM_RUN_TYPE = run.type;
-  process.env.SCRYPTORUM_RUN_STARTED_AT = run.info.started_at;
-  process.argv = [process.execPath, p.file, ...p.userArgs];
-  let error: unknown;
+  const host: HostRun<Run> = { run, config: p.config, baseConfig: p.baseConfig };
+  const leave = enterHost(host, p);
   // An uncaught error in the user's code fails the run as a throw does.
   const watch = watchUserCode();
-  // The user's code may call process.exit(): the run is then closed by the library's exit
-  // handler, and the summary is still printed, synchronously, as the process goes.
-  // Kept until the command has printed the summary: an exit while plugins finish counts too.
-  let printed = false;
-  const onExit = () => {
-    if (printed) return;
-    printed = true;
+  // Kept until the summary is printed: an exit while plugins finish counts too.
+  printer.printAtExit(() => {
     const summary = exp.runSummary(run.id);
-    if (summary) writeAllSync(1, `${opts.json ? JSON.stringify({ ...summary, dir: run.dir }, null, 2) : formatRunSummary({ ...summary, dir: run.dir }).join("\n")}\n`);
-  };
-  process.on("exit", onExit);
-  let signal: "SIGINT" | "SIGTERM" | undefined;
+    return summary && { ...summary, dir: run.dir };
+  });
+  let error: unknown;
+  let signal: StopSignal | undefined;
   let refused: unknown;
   try {
     if (p.mode === "module") await runModule(p.file, p.spec, p.exportName, run, config, watch);
-    else await runScript(p.file, p.spec, run, watch);
+    else await runScript(p.file, p.spec, host, watch);
     const code = process.exitCode;
     if (typeof code === "number" && code !== 0) {
       process.exitCode = undefined; // the CLI sets its own: 1, the experiment failed
@@ -326,30 +407,14 @@ async function openAndRun(p: PreparedRun, opts: { json?: boolean }): Promise<Run
     }
     if (p.otlp) registry.unregister("scryptorum:otlp");
     watch.close();
-    process.argv = saved.argv;
-    restoreEnv("SCRYPTORUM_RUN_DIR", saved.dir);
-    restoreEnv("SCRYPTORUM_RUN_TYPE", saved.type);
-    restoreEnv("SCRYPTORUM_RUN_STARTED_AT", saved.started);
-    runtime.cliRun = undefined;
-    runtime.cliConfig = undefined;
-    runtime.cliBaseConfig = undefined;
+    leave();
   }
   if (refused !== undefined) {
-    printed = true;
-    process.off("exit", onExit);
+    printer.drop();
     throw refused;
   }
   const summary = exp.runSummary(run.id);
   if (!summary) throw new Error(`Failed to read run ${run.id} back from ${run.dir}`);
   if (error === undefined && run.status === "failed") error = new Error(run.info.error?.message ?? "the run was marked failed");
-  const done = () => {
-    printed = true;
-    process.off("exit", onExit);
-  };
-  return { summary: { ...summary, dir: run.dir }, error, signal, printed: done };
-}
-
-function restoreEnv(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
+  return { summary: { ...summary, dir: run.dir }, error, signal };
 }

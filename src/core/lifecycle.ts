@@ -104,7 +104,7 @@ export function installExitHandlers(): void {
     // Under `scryptorum run`, the user's SIGINT handler ended with process.exit(0) while the
     // run was open: the run is interrupted, and the CLI's exit code says so (130/143). A
     // script of the user's own (no CLI) keeps the code it chose.
-    if (signalled && code === 0 && runtime.cliRun && runtime.ownedRuns.has(runtime.cliRun)) process.exitCode = exitCodeFor(signalled);
+    if (signalled && code === 0 && runtime.host && runtime.ownedRuns.has(runtime.host.run)) process.exitCode = exitCodeFor(signalled);
     each(runtime.ownedRuns, (run) => {
       if (interruptedBy) run.interrupt(interruptedBy);
       else if (code === 0) run.finish();

@@ -32,17 +32,42 @@ export interface Context<R extends RunHandle = RunHandle> {
   spanId?: string;
 }
 
+/**
+ * The hand-over from a host that runs the user's code in this process to the library that
+ * code calls. The one host today is `scryptorum run` (`runExperiment` in src/cli/run.ts):
+ * it sets `runtime.host` once the run is open, before the user's code is imported, and
+ * clears it when the code has settled. Readers: the wrappers and Runner
+ * (src/tracking/context.ts `hostRun`, experiment.ts, runnable.ts) join `run` instead of
+ * opening their own, with `config` over their own config over `baseConfig`; the exit
+ * handlers (core/lifecycle.ts) give the host's exit code (130/143) when the user's code
+ * ends an interrupted host run with process.exit(0). In the shared runtime, so a user's
+ * own copy of the library sees the CLI's run.
+ */
+export interface HostRun<Run extends RunHandle = RunHandle> {
+  /** The open run: wrappers join it whatever their own options say. */
+  readonly run: Run;
+  /** Config the host was given (`--config`): wins over a wrapper's own config. */
+  readonly config: Record<string, unknown>;
+  /** The experiment's `config/config.json` (`{}` when missing): the base below a wrapper's own config. */
+  readonly baseConfig: Record<string, unknown>;
+  /**
+   * Told of every experiment() the user's code defines and calls, so the host can call one
+   * that was only defined (`scryptorum run --script`); set while a script runs.
+   */
+  experiments?: ExperimentWatch;
+}
+
+/** What {@link HostRun.experiments} is told: the experiment functions defined and called, with what a call returned. */
+export interface ExperimentWatch {
+  defined(fn: Function): void;
+  called(fn: Function, result: unknown): void;
+}
+
 export interface Runtime<Run extends RunHandle = RunHandle> {
   version: 1;
   als: AsyncLocalStorage<Context<Run>>;
-  /** Run opened by `scryptorum run`: wrappers join it whatever their own options say. */
-  cliRun?: Run;
-  /** The `--config` file of `scryptorum run`, merged over an experiment wrapper's own config. */
-  cliConfig?: Record<string, unknown>;
-  /** The experiment's `config/config.json` under `scryptorum run`: the base below a wrapper's config. */
-  cliBaseConfig?: Record<string, unknown>;
-  /** Set by `scryptorum run --script`: sees the experiments a script defines and calls, so it can call one that was only defined. */
-  scriptWatch?: { defined(fn: Function): void; called(fn: Function, result: unknown): void };
+  /** The run a host opened for the user's code in this process (`scryptorum run`): see {@link HostRun}. */
+  host?: HostRun<Run>;
   /** Run attached from SCRYPTORUM_RUN_DIR, opened lazily on first use. */
   envRun?: Run | null;
   defaultRunType?: "trial" | "milestone";

@@ -3,6 +3,7 @@
  * a user's own copy of scryptorum and the CLI's see the same run.
  */
 import { existsSync } from "node:fs";
+import { defu } from "defu";
 import { Run, runtime, type RunContext as Context } from "../core/run";
 import { readRunJson } from "../core/runfile";
 import { endedReason } from "../core/attachment";
@@ -18,14 +19,14 @@ import { endedReason } from "../core/attachment";
 export function getCurrentRun(): Run | undefined {
   const store = runtime.als.getStore();
   if (store) return store.run;
-  return runtime.cliRun ?? envRun();
+  return runtime.host?.run ?? envRun();
 }
 
 /** The current context (run and span) or the fallback run with no span. */
 export function currentContext(): Context | undefined {
   const store = runtime.als.getStore();
   if (store) return store;
-  const run = runtime.cliRun ?? envRun();
+  const run = runtime.host?.run ?? envRun();
   return run ? { run } : undefined;
 }
 
@@ -35,7 +36,18 @@ export function currentContext(): Context | undefined {
  * and Runner join it instead of opening a run of their own, and never close it.
  */
 export function hostRun(): Run | undefined {
-  return runtime.cliRun ?? envRun();
+  return runtime.host?.run ?? envRun();
+}
+
+/**
+ * The config a wrapper's or Runner's own `config` makes when it joins the run of
+ * `scryptorum run`: `--config` over it over the experiment's config/config.json. Undefined
+ * when `run` is not that run (a parent process's run keeps its own config).
+ */
+export function joinedConfig(run: Run, own: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const host = runtime.host;
+  if (!host || host.run !== run) return undefined;
+  return defu(host.config, own ?? {}, host.baseConfig) as Record<string, unknown>;
 }
 
 /** Calls `fn` with `run` as the current run (and `spanId` as the current span). */

@@ -11,7 +11,7 @@ import { runtime } from "../core/runtime";
 import type { Run, RunTypeName } from "../core/run";
 import { UserError } from "../core/errors";
 import { dualUse, isThenable, keepIdentity, type Wrapper } from "./decorate";
-import { hostRun } from "./context";
+import { hostRun, joinedConfig } from "./context";
 import { revertResume } from "../core/resume";
 
 export interface ExperimentOptions {
@@ -88,9 +88,10 @@ export function experiment(opts?: string | ExperimentOptions): Wrapper {
       const host = hostRun();
       if (host) {
         // The CLI's run (or a parent process's): its project, experiment, type and id win.
-        if (o.config && host === runtime.cliRun) host.setConfig(defu(runtime.cliConfig ?? {}, o.config, runtime.cliBaseConfig ?? {}) as Record<string, unknown>);
+        const joined = o.config && joinedConfig(host, o.config);
+        if (joined) host.setConfig(joined);
         const result = runtime.als.run({ run: host }, () => fn.apply(this, args));
-        runtime.scriptWatch?.called(wrapped, result);
+        runtime.host?.experiments?.called(wrapped, result);
         return result;
       }
       const project = Project.open(o.projectRoot);
@@ -101,7 +102,7 @@ export function experiment(opts?: string | ExperimentOptions): Wrapper {
       return runInside(run, () => fn.apply(this, args));
     }, fn);
     Object.defineProperty(wrapped, EXPERIMENT_MARK, { value: { name, options: o } });
-    runtime.scriptWatch?.defined(wrapped);
+    runtime.host?.experiments?.defined(wrapped);
     return wrapped;
   });
 }

@@ -9,7 +9,7 @@ import { Project } from "../core/project";
 import { runtime } from "../core/runtime";
 import type { Run, RunTypeName } from "../core/run";
 import { resolveRunType } from "./experiment";
-import { hostRun } from "./context";
+import { hostRun, joinedConfig } from "./context";
 import { defu } from "defu";
 import { UserError } from "../core/errors";
 
@@ -122,8 +122,9 @@ export class Runner {
     let run: Run;
     if (host) {
       run = host;
-      config = (host === runtime.cliRun ? defu(runtime.cliConfig ?? {}, opts.config ?? {}, runtime.cliBaseConfig ?? {}) : (opts.config ?? host.config)) as C;
-      if (host === runtime.cliRun && opts.config) host.setConfig(config);
+      const joined = joinedConfig(host, opts.config);
+      config = (joined ?? opts.config ?? host.config) as C;
+      if (joined && opts.config) host.setConfig(joined);
     } else {
       const base = Experiment.readConfig(this.project.root, name);
       const merged = Object.keys(base).length > 0 ? (defu(opts.config ?? {}, base) as C) : opts.config;
