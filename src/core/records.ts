@@ -94,7 +94,7 @@ export interface CaseResultFields {
   cost_usd?: number;
   /** Prompt name -> version rendered for this case (src/core/scope.ts). */
   prompts?: Record<string, string>;
-  /** Rate-limited LLM calls retried for this case (src/clients/limiter.ts). */
+  /** Rate-limited LLM calls retried for this case (src/clients/shared/limiter.ts). */
   retries?: number;
 }
 

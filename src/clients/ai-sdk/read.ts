@@ -1,6 +1,6 @@
 /** Reading what a Vercel AI SDK model returns: a generate result, stream parts, cached copies. */
-import type { Accumulator, Outcome } from "./recorder";
-import { arr, obj, omit, str, type Obj } from "./shape";
+import type { Accumulator, Outcome } from "../shared/recorder";
+import { arr, obj, omit, str, type Obj } from "../shared/shape";
 
 /** What a `doGenerate` result says. */
 export function readResult(result: unknown): Outcome {

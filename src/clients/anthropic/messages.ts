@@ -1,29 +1,9 @@
-/**
- * `wrapAnthropic(client)`: the official `@anthropic-ai/sdk` client, with its
- * `messages.create` calls (plain and `stream: true`) logged as `llm_call` events.
- */
-import { wrapClient } from "./proxy";
-import type { Accumulator, Outcome } from "./recorder";
-import { arr, obj, omit, str, type Obj } from "./shape";
-import { endpointHook, type Endpoint } from "./sdk-call";
+/** Anthropic's messages API: the request, the response and the stream of events, as logged. */
+import type { Accumulator, Outcome } from "../shared/recorder";
+import { arr, obj, omit, str, type Obj } from "../shared/shape";
+import type { Endpoint } from "../shared/sdk-call";
 
-
-/**
- * Wraps an `@anthropic-ai/sdk` client: `messages.create` and `beta.messages.create` (and
- * `messages.stream()`, built on it) are logged as `llm_call` events inside the current
- * run, with tokens (cache reads and writes included) and cost; outside a run the calls go
- * straight through. Returns a Proxy typed as the client; the client itself is untouched.
- *
- * @example
- * const anthropic = wrapAnthropic(new Anthropic());
- * await anthropic.messages.create({ model: "claude-haiku-4-5", max_tokens: 256, messages: [{ role: "user", content: "Hi" }] });
- */
-export function wrapAnthropic<T extends object>(client: T): T {
-  const hook = endpointHook(messages);
-  return wrapClient(client, { "messages.create": hook, "beta.messages.create": hook });
-}
-
-const messages: Endpoint = {
+export const messages: Endpoint = {
   provider: "anthropic",
   api: "messages",
   ignore: ["metadata", "service_tier"],

@@ -1,8 +1,8 @@
 /** OpenAI chat completions: the request, the response and the stream of chunks, as logged. */
-import type { Accumulator, Outcome } from "./recorder";
-import { arr, obj, omit, str, type Obj } from "./shape";
-import type { Endpoint } from "./sdk-call";
-import { OPENAI_NON_SEMANTIC } from "./openai-options";
+import type { Accumulator, Outcome } from "../shared/recorder";
+import { arr, obj, omit, str, type Obj } from "../shared/shape";
+import type { Endpoint } from "../shared/sdk-call";
+import { OPENAI_NON_SEMANTIC } from "./options";
 
 export const chatCompletions: Endpoint = {
   provider: "openai",

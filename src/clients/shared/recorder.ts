@@ -3,13 +3,13 @@
  * span, its clock, its cache slot, and the one place that writes the event. Logging never
  * breaks the caller: a failure to log is reported once on stderr.
  */
-import { writeCacheEntry, CACHE_FORMAT } from "../cache";
-import type { Run } from "../core/run";
-import { newSpanId } from "../core/runtime";
-import { promptsForCall, type PromptRef } from "../core/scope";
-import { normalizeUsage } from "../core/usage";
-import { callCost } from "../prices";
-import { EventType, llmCallFields, roundMs, type LlmCallFields } from "../core/records";
+import { writeCacheEntry, CACHE_FORMAT } from "../../cache";
+import type { Run } from "../../core/run";
+import { newSpanId } from "../../core/runtime";
+import { promptsForCall, type PromptRef } from "../../core/scope";
+import { normalizeUsage } from "../../core/usage";
+import { callCost } from "../../prices";
+import { EventType, llmCallFields, roundMs, type LlmCallFields } from "../../core/records";
 
 /** What a response (or a finished stream) says. */
 export interface Outcome {

@@ -3,14 +3,14 @@
  * `wrapLanguageModel({ model, middleware })`. It sees every model call that
  * `generateText`, `streamText`, `generateObject` and `streamObject` make (one per step).
  */
-import { cacheEnabled, cacheKey, projectRootOfRunDir, providerFolder, readCacheEntry, semanticRequest } from "../cache";
-import { currentCase } from "../core/scope";
-import { currentContext } from "../tracking/context";
-import { withLimiter } from "./limiter";
-import { PartStream, readResult, replay, reviveDates, storableResult } from "./ai-sdk-read";
-import { CallRecorder } from "./recorder";
-import { obj, omit } from "./shape";
-import { observeReadable } from "./stream";
+import { cacheEnabled, cacheKey, projectRootOfRunDir, providerFolder, readCacheEntry, semanticRequest } from "../../cache";
+import { currentCase } from "../../core/scope";
+import { currentContext } from "../../tracking/context";
+import { withLimiter } from "../shared/limiter";
+import { PartStream, readResult, replay, reviveDates, storableResult } from "./read";
+import { CallRecorder } from "../shared/recorder";
+import { obj, omit } from "../shared/shape";
+import { observeReadable } from "../shared/stream";
 
 
 /** Call options that change neither the answer nor its shape: not part of the cache key. */
@@ -54,7 +54,7 @@ export function scryptorumMiddleware(opts: ScryptorumMiddlewareOptions = {}): Sc
   return {
     specificationVersion: opts.specificationVersion ?? "v3",
 
-    // Inside an evaluate() case, each call waits on its provider and model's rate limiter (src/clients/limiter.ts).
+    // Inside an evaluate() case, each call waits on its provider and model's rate limiter (src/clients/shared/limiter.ts).
     async wrapGenerate<R>(call: { doGenerate: () => PromiseLike<R>; params: unknown; model: ModelInfo }): Promise<R> {
       const scope = currentCase();
       if (scope && currentContext()) return withLimiter(providerFolder(String(call.model.provider ?? "unknown")), String(call.model.modelId ?? ""), scope, () => generateOnce(call));

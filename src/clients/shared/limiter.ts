@@ -8,8 +8,8 @@
  * A request that began before the last halving does not halve again: a burst of 429s from
  * one wave of requests counts once, as TCP's congestion control does.
  */
-import { runtime } from "../core/runtime";
-import type { CaseScope } from "../core/scope";
+import { runtime } from "../../core/runtime";
+import type { CaseScope } from "../../core/scope";
 
 /** Answers that mean "slow down": rate limited, unavailable, overloaded. */
 export const RETRYABLE_STATUS = new Set([429, 503, 529]);

@@ -2,11 +2,11 @@
  * `wrapOpenAI(client)`: the official `openai` client, with its chat completions, responses
  * and embeddings calls logged as `llm_call` events inside the current run.
  */
-import { chatCompletions } from "./openai-chat";
-import { responses } from "./openai-responses";
-import { wrapClient } from "./proxy";
-import { arr, obj, omit, str, type Obj } from "./shape";
-import { endpointHook, type Endpoint } from "./sdk-call";
+import { chatCompletions } from "./chat";
+import { embeddings } from "./embeddings";
+import { responses } from "./responses";
+import { wrapClient } from "../shared/proxy";
+import { endpointHook } from "../shared/sdk-call";
 
 /**
  * Wraps an `openai` client: `chat.completions.create`, `responses.create` and
@@ -29,20 +29,3 @@ export function wrapOpenAI<T extends object>(client: T): T {
     "embeddings.create": endpointHook(embeddings),
   });
 }
-
-/** Embeddings: the vectors themselves stay out of the log; a count and their size say enough. */
-const embeddings: Endpoint = {
-  provider: "openai",
-  api: "embeddings",
-  ignore: ["user"],
-  describe: (body) => ({ input: body.input, params: omit(body, ["model", "input"]) }),
-  read(response) {
-    const r = obj(response) ?? {};
-    const data = arr(r.data).map((d) => obj(d) ?? {});
-    const first = data[0]?.embedding;
-    const output: Obj = { embeddings: data.length };
-    if (Array.isArray(first)) output.dimensions = first.length;
-    return { output, usage: r.usage ?? undefined, model: str(r.model) };
-  },
-  accumulate: () => ({ add: () => false, result: () => ({ output: null }) }),
-};

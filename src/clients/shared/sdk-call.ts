@@ -3,10 +3,10 @@
  * straight through; inside one it is answered from the cache when asked and possible,
  * else made, and logged once its answer is parsed or its stream ends.
  */
-import { cacheEnabled, cacheKey, projectRootOfRunDir, readCacheEntry, semanticRequest } from "../cache";
-import type { RunContext as Context } from "../core/run";
-import { currentCase, type CaseScope } from "../core/scope";
-import { currentContext } from "../tracking/context";
+import { cacheEnabled, cacheKey, projectRootOfRunDir, readCacheEntry, semanticRequest } from "../../cache";
+import type { RunContext as Context } from "../../core/run";
+import { currentCase, type CaseScope } from "../../core/scope";
+import { currentContext } from "../../tracking/context";
 import { cachedPromise, trackPromise } from "./api-promise";
 import { withLimiter } from "./limiter";
 import type { Hook } from "./proxy";
@@ -28,7 +28,7 @@ export interface Endpoint {
 
 /**
  * The hook for one endpoint's `create(body, options)`. Inside an `evaluate()` case the call
- * goes through its provider and model's adaptive limiter (src/clients/limiter.ts), which
+ * goes through its provider and model's adaptive limiter (src/clients/shared/limiter.ts), which
  * retries 429/503/529 answers; each attempt is logged as its own `llm_call`.
  */
 export function endpointHook(endpoint: Endpoint): Hook {

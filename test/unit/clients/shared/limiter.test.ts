@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { AdaptiveLimiter, retryAfterMs } from "../../../src/clients/limiter";
+import { AdaptiveLimiter, retryAfterMs } from "../../../../src/clients/shared/limiter";
 
 describe("retryAfterMs", () => {
   const now = Date.parse("2026-01-01T00:00:00Z");
