@@ -63,3 +63,19 @@ describe("units: one rule each, for the CLI, the viewer and the report", () => {
     [{ isTTY: true, columns: 90 }, { COLUMNS: "200" }, 90],
   ])("terminalWidth(%j, %j) = %p", (stream, env, width) => expect(terminalWidth(stream, env)).toBe(width));
 });
+
+describe("units as the terminal views show them", () => {
+  test.each([
+    [0.42, "0.42ms"],
+    [12.345, "12.3ms"],
+    [999, "999ms"],
+    [1500, "1.5s"],
+    [125_000, "2m 05s"],
+    [null, "-"],
+  ])("formatMs(%p)", (ms, text) => expect(formatMs(ms)).toBe(text));
+
+  test("formatCost", () => {
+    expect(formatCost(12.5)).toBe("$12.50");
+    expect(formatCost(null)).toBe("-");
+  });
+});

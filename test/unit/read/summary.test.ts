@@ -2,12 +2,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { appendFileSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Experiment, Project } from "../../src/index";
-import { LlmAggregator, MetricAggregator, TimingAggregator, caseKeyOf } from "../../src/read/aggregate";
-import { SpanCollector } from "../../src/read/spans";
-import { DurationBag, percentile } from "../../src/read/stats";
-import { figureOf, readRunReport } from "../../src/read/summary";
-import { compareReports } from "../../src/read/compare";
+import { Experiment, Project } from "../../../src/index";
+import { LlmAggregator, MetricAggregator, TimingAggregator, caseKeyOf } from "../../../src/read/aggregate";
+import { SpanCollector } from "../../../src/read/spans";
+import { DurationBag, percentile } from "../../../src/read/stats";
+import { figureOf, readRunReport } from "../../../src/read/summary";
+import { compareReports } from "../../../src/read/compare";
 
 const temps: string[] = [];
 afterAll(() => {
@@ -143,7 +143,7 @@ describe("readRunReport", () => {
 
 describe("span tree", () => {
   test("an llmCall's event and timing share a span id and show as one LLM node", () => {
-    const { SpanCollector } = require("../../src/read/spans");
+    const { SpanCollector } = require("../../../src/read/spans");
     const spans = new SpanCollector();
     const ts = "2026-01-01T00:00:01.000Z";
     spans.add({ operation: "step", duration_ms: 10, span_id: "p", timestamp: ts }, "timing");

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { UserError } from "../../src/core/errors";
-import type { RunSummary } from "../../src/core/experiment";
-import { filterRuns, parseSince } from "../../src/read/filter";
+import { UserError } from "../../../src/core/errors";
+import type { RunSummary } from "../../../src/core/experiment";
+import { filterRuns, parseSince } from "../../../src/read/filter";
 
 const NOW = Date.parse("2026-01-10T12:00:00.000Z");
 const run = (run_id: string, started_at: string, over: Partial<RunSummary> = {}): RunSummary => ({

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { diffLines, splitLines, unifiedDiff } from "../../src/read/diff";
+import { diffLines, splitLines, unifiedDiff } from "../../../src/read/diff";
 
 /** Length of the longest common subsequence, by dynamic programming (the reference). */
 function lcs(a: string[], b: string[]): number {

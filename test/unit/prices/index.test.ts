@@ -2,9 +2,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { estimateCost, findPrice, modelCandidates, parseOverrides, priceTable, setPriceOverrides } from "../../src/prices";
-import { describeEnvironment } from "../../src/snapshot/environment";
-import { tempProject } from "../helpers/project";
+import { estimateCost, findPrice, modelCandidates, parseOverrides, priceTable, setPriceOverrides } from "../../../src/prices";
+import { describeEnvironment } from "../../../src/snapshot/environment";
+import { tempProject } from "../../helpers/project";
 
 afterEach(() => setPriceOverrides(undefined));
 

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Experiment, Project } from "../../src/index";
-import { compareCases, readCases, type CaseResult } from "../../src/read/cases";
+import { Experiment, Project } from "../../../src/index";
+import { compareCases, readCases, type CaseResult } from "../../../src/read/cases";
 
 const temps: string[] = [];
 afterAll(() => {

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { fsGitHelpers } from "../helpers/fs-git";
+import { fsGitHelpers } from "../../helpers/fs-git";
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { dirname, join } from "pathe";
-import { captureMilestone, resolveSourceRoot, type SnapshotOptions } from "../../src/snapshot/index.ts";
+import { captureMilestone, resolveSourceRoot, snapshotOptionsFromAnchor, type SnapshotOptions } from "../../../src/snapshot/index.ts";
 
 const { tmp, track, write, git, commitAll: commit } = fsGitHelpers("scry-snap");
 const commitAll = (dir: string) => commit(dir, "snapshot fixture");
@@ -477,4 +477,28 @@ describe("captureMilestone, cost", () => {
     console.log(`snapshot of 5,001 files: first milestone ${times[0]!.toFixed(0)} ms, second (store warm) ${times[1]!.toFixed(0)} ms`);
     expect(Math.max(...times)).toBeLessThan(20_000);
   }, 120_000);
+});
+
+describe("snapshot options from .scryptorum", () => {
+  const anchor = (extra: Record<string, unknown>) => ({ format: 1, project: "p", experiments_dir: "./experiments", ...extra });
+
+  test.each([
+    [undefined, {}],
+    [anchor({}), {}],
+    [anchor({ snapshot: {} }), {}],
+    [anchor({ snapshot: { max_file_bytes: 5242880 } }), { maxFileBytes: 5242880 }],
+    [anchor({ snapshot: { max_file_bytes: 1 } }), { maxFileBytes: 1 }],
+  ])("%p -> %p", (input, out) => {
+    expect(snapshotOptionsFromAnchor(input)).toEqual(out);
+  });
+
+  test.each([0, -1, 1.5, "1MB", null, Number.NaN, Infinity, 2 ** 60])("max_file_bytes %p is refused, naming the field and the fix", (value) => {
+    expect(() => snapshotOptionsFromAnchor(anchor({ snapshot: { max_file_bytes: value } }))).toThrow(
+      /^snapshot\.max_file_bytes in \.scryptorum must be a positive whole number of bytes \(got .+\): set it to e\.g\. 1048576/,
+    );
+  });
+
+  test.each(["big", 5, [1]])("a snapshot value %p that is not an object is refused", (value) => {
+    expect(() => snapshotOptionsFromAnchor(anchor({ snapshot: value }))).toThrow(/"snapshot" in \.scryptorum must be an object/);
+  });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { UserError } from "../../src/core/errors";
-import { checkReport, parseRegression, parseRule, showPercent } from "../../src/read/check";
-import { isLowerBetter } from "../../src/read/direction";
-import { fakeReport } from "./read-report-fake";
+import { UserError } from "../../../src/core/errors";
+import { checkReport, parseRegression, parseRule, showPercent } from "../../../src/read/check";
+import { isLowerBetter } from "../../../src/read/direction";
+import { fakeReport } from "./report-fake";
 
 describe("parseRule", () => {
   test.each([

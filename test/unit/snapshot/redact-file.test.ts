@@ -3,13 +3,13 @@
  * and git.diff all go through one redaction (src/snapshot/redact-file.ts).
  */
 import { describe, expect, test } from "bun:test";
-import { fsGitHelpers } from "../helpers/fs-git";
+import { fsGitHelpers } from "../../helpers/fs-git";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import { dirname, join } from "pathe";
-import { captureMilestone } from "../../src/snapshot/index.ts";
-import { isConfigLike, redactFile } from "../../src/snapshot/redact-file.ts";
+import { captureMilestone } from "../../../src/snapshot/index.ts";
+import { isConfigLike, redactFile } from "../../../src/snapshot/redact-file.ts";
 
 const { tmp, write, git, commitAll: commit } = fsGitHelpers("scry-snapsec");
 const commitAll = (dir: string) => commit(dir, "fixture");

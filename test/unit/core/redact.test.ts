@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { isSecretName, isTokenCountName, redactArgv, redactConfig, redactUrlCredentials } from "../../src/core/redact";
-import { redactConfigText } from "../../src/core/redact-text";
+import { isSecretName, isTokenCountName, redactArgv, redactConfig, redactUrlCredentials } from "../../../src/core/redact";
+import { redactConfigText } from "../../../src/core/redact-text";
 
 describe("redaction", () => {
   test.each([

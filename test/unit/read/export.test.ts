@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { csvField, exportRows, toCsv, toJson, toMarkdown } from "../../src/read/export";
-import { fakeReport } from "./read-report-fake";
+import { csvField, exportRows, toCsv, toJson, toMarkdown } from "../../../src/read/export";
+import { fakeReport } from "./report-fake";
 
 const rows = exportRows([
   fakeReport("v1", { accuracy: 0.8123456, label: 'say "hi", then\nleave' }, { tags: ["a", "b"], note: "x | y" }),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { validateName, validateRunId } from "../../src/core/validate";
-import { UserError } from "../../src/core/errors";
+import { validateName, validateRunId } from "../../../src/core/validate";
+import { UserError } from "../../../src/core/errors";
 
 describe("validateName", () => {
   test.each(["a", "sentiment_v2", "v1.0", "A-b_c.d", "0", "x".repeat(128)])("accepts %p", (name) => {

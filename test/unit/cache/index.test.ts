@@ -1,14 +1,13 @@
-/** The response cache's pure parts and its files; `scryptorum cache stats|clear` from source. */
+/** The response cache's pure parts and its files (the command: test/commands/cache.test.ts). */
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   cacheEnabled, cacheFile, cacheKey, cacheStats, clearCache, projectRootOfRunDir, providerFolder, readCacheEntry, semanticRequest, writeCacheEntry, CACHE_FORMAT,
-} from "../../src/cache";
-import { formatCacheStats, formatCleared } from "../../src/cache/format";
-import { Experiment } from "../../src/core/experiment";
-import { cli } from "../helpers/cli";
-import { tempProject } from "../helpers/project";
+} from "../../../src/cache";
+import { formatCacheStats, formatCleared } from "../../../src/cache/format";
+import { Experiment } from "../../../src/core/experiment";
+import { tempProject } from "../../helpers/project";
 
 const entry = (provider: string, key: string, extra: Record<string, unknown> = { response: { ok: true } }) => ({
   format: CACHE_FORMAT, provider, api: "chat.completions", model: "gpt-4o-mini", key, created_at: "2026-01-01T00:00:00.000Z", request: {}, ...extra,
@@ -103,31 +102,6 @@ describe("formatting", () => {
     expect(formatCacheStats(stats)).toEqual(["3 cached responses (2.4 KiB) in /p/cache", "  anthropic       1      500 B", "  openai          2    2.0 KiB"]);
     expect(formatCleared(stats)).toBe("removed 3 cached responses (2.4 KiB) from /p/cache");
     expect(formatCleared({ ...stats, entries: 0, providers: {} })).toBe("the cache is empty (/p/cache)");
-  });
-});
-
-describe("scryptorum cache", () => {
-  test("stats and clear, as text and --json", async () => {
-    const { dir, root } = tempProject();
-    writeCacheEntry(root, entry("openai", "a"));
-    const text = await cli(["cache", "stats"], { cwd: dir });
-    expect(text.code).toBe(0);
-    expect(text.stdout).toStartWith(`1 cached response (`);
-    expect(text.stdout).toContain("openai");
-    const json = await cli(["cache", "stats", "--json", "--project-root", root], { cwd: "/" });
-    expect(JSON.parse(json.stdout)).toMatchObject({ dir: join(root, "cache"), entries: 1, providers: { openai: { entries: 1 } } });
-    const cleared = await cli(["cache", "clear", "--json"], { cwd: dir });
-    expect(JSON.parse(cleared.stdout)).toMatchObject({ removed: 1, entries: 1 });
-    expect(readdirSync(join(root, "cache"))).toEqual([]);
-  });
-
-  test("errors: no project, no or unknown subcommand (exit 2)", async () => {
-    const { dir } = tempProject();
-    const none = await cli(["cache", "stats"], { cwd: "/" });
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain("no scryptorum project found");
-    expect((await cli(["cache"], { cwd: dir })).code).toBe(2);
-    expect((await cli(["cache", "bogus"], { cwd: dir })).code).toBe(2);
   });
 });
 

@@ -1,5 +1,5 @@
 /** A hand-made RunReport for pure unit tests of check/compare/export (no files). */
-import type { RunReport } from "../../src/read/summary";
+import type { RunReport } from "../../../src/read/summary";
 
 export function fakeReport(runId: string, metrics: Record<string, unknown>, over: Partial<RunReport> = {}): RunReport {
   const llm = {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isoTimestamp, safeStringify } from "../../src/core/serialize";
+import { isoTimestamp, safeStringify } from "../../../src/core/serialize";
 
 describe("isoTimestamp", () => {
   test.each([0, 1, 999, 1000, 1767268800123, 1767268800999, 1767268801000, Date.now()])("matches toISOString for %p", (ms) => {
@@ -41,7 +41,7 @@ describe("safeStringify", () => {
 });
 
 describe("msJson", () => {
-  const { msJson } = require("../../src/core/run");
+  const { msJson } = require("../../../src/core/run");
   test.each([
     [0, "0"], [0.1, "0.1"], [0.12, "0.12"], [0.123, "0.123"], [0.1234, "0.123"], [0.0005, "0.001"], [0.005, "0.005"],
     [1.05, "1.05"], [12.3456, "12.346"], [1000, "1000"], [NaN, "null"], [Infinity, "null"], [3e9, "3000000000"],

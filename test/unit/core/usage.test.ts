@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { normalizeUsage } from "../../src/core/usage";
+import { normalizeUsage } from "../../../src/core/usage";
 
 describe("normalizeUsage", () => {
   test.each([
