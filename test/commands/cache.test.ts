@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeCacheEntry, CACHE_FORMAT } from "../../src/cache";
-import { cli } from "../helpers/cli";
+import { cmd } from "../helpers/cli";
 import { tempProject } from "../helpers/project";
 
 const entry = (provider: string, key: string) => ({
@@ -14,23 +14,23 @@ describe("scryptorum cache", () => {
   test("stats and clear, as text and --json", async () => {
     const { dir, root } = tempProject();
     writeCacheEntry(root, entry("openai", "a"));
-    const text = await cli(["cache", "stats"], { cwd: dir });
+    const text = await cmd(["cache", "stats"], { cwd: dir });
     expect(text.code).toBe(0);
     expect(text.stdout).toStartWith(`1 cached response (`);
     expect(text.stdout).toContain("openai");
-    const json = await cli(["cache", "stats", "--json", "--project-root", root], { cwd: "/" });
+    const json = await cmd(["cache", "stats", "--json", "--project-root", root], { cwd: "/" });
     expect(JSON.parse(json.stdout)).toMatchObject({ dir: join(root, "cache"), entries: 1, providers: { openai: { entries: 1 } } });
-    const cleared = await cli(["cache", "clear", "--json"], { cwd: dir });
+    const cleared = await cmd(["cache", "clear", "--json"], { cwd: dir });
     expect(JSON.parse(cleared.stdout)).toMatchObject({ removed: 1, entries: 1 });
     expect(readdirSync(join(root, "cache"))).toEqual([]);
   });
 
   test("errors: no project, no or unknown subcommand (exit 2)", async () => {
     const { dir } = tempProject();
-    const none = await cli(["cache", "stats"], { cwd: "/" });
+    const none = await cmd(["cache", "stats"], { cwd: "/" });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("no scryptorum project found");
-    expect((await cli(["cache"], { cwd: dir })).code).toBe(2);
-    expect((await cli(["cache", "bogus"], { cwd: dir })).code).toBe(2);
+    expect((await cmd(["cache"], { cwd: dir })).code).toBe(2);
+    expect((await cmd(["cache", "bogus"], { cwd: dir })).code).toBe(2);
   });
 });

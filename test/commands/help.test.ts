@@ -1,13 +1,13 @@
 /** --help, --version, unknown commands and flags, colour, and `--` on every command. */
 import { describe, expect, test } from "bun:test";
-import { cli, tempDir } from "../helpers/cli";
+import { cli, cmd, tempDir } from "../helpers/cli";
 import pkg from "../../package.json" with { type: "json" };
 
 const COMMANDS = ["init", "create-project", "create-experiment", "list-experiments", "list-runs", "run"];
 
 describe("help and version", () => {
   test.concurrent("root --help lists every command, on stdout, exit 0", async () => {
-    const r = await cli(["--help"], { cwd: tempDir() });
+    const r = await cmd(["--help"], { cwd: tempDir() });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toStartWith(`scryptorum ${pkg.version}: Local-first tracking for LLM experiments`);
@@ -17,25 +17,25 @@ describe("help and version", () => {
 
   for (const c of COMMANDS) {
     test.concurrent(`${c} --help and -h`, async () => {
-      const long = await cli([c, "--help"], { cwd: tempDir() });
-      const short = await cli([c, "-h"], { cwd: tempDir() });
+      const long = await cmd([c, "--help"], { cwd: tempDir() });
+      const short = await cmd([c, "-h"], { cwd: tempDir() });
       expect(long.code).toBe(0);
       expect(long.stdout).toContain(`Usage: scryptorum ${c}`);
       expect(long.stdout).toContain("  --debug ");
       expect(short.stdout).toBe(long.stdout);
     });
     test.concurrent(`${c} --version`, async () => {
-      expect(await cli([c, "--version"], { cwd: tempDir() })).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+      expect(await cmd([c, "--version"], { cwd: tempDir() })).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
     });
   }
 
   test.concurrent("--version and -v at the root", async () => {
-    expect((await cli(["--version"], { cwd: tempDir() })).stdout).toBe(`${pkg.version}\n`);
-    expect((await cli(["-v"], { cwd: tempDir() })).stdout).toBe(`${pkg.version}\n`);
+    expect((await cmd(["--version"], { cwd: tempDir() })).stdout).toBe(`${pkg.version}\n`);
+    expect((await cmd(["-v"], { cwd: tempDir() })).stdout).toBe(`${pkg.version}\n`);
   });
 
   test.concurrent("no command: usage on stderr, exit 2", async () => {
-    const r = await cli([], { cwd: tempDir() });
+    const r = await cmd([], { cwd: tempDir() });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain("Usage: scryptorum <command> [options]");
@@ -43,11 +43,11 @@ describe("help and version", () => {
   });
 
   test.concurrent("colour only when asked, never with NO_COLOR", async () => {
-    const forced = await cli(["--help"], { cwd: tempDir(), env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
+    const forced = await cmd(["--help"], { cwd: tempDir(), env: { NO_COLOR: undefined, FORCE_COLOR: "1" } });
     expect(forced.stdout).toContain("\x1b[1mUsage:");
-    const both = await cli(["--help"], { cwd: tempDir(), env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
+    const both = await cmd(["--help"], { cwd: tempDir(), env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
     expect(both.stdout).not.toContain("\x1b[");
-    const piped = await cli(["--help"], { cwd: tempDir(), env: { NO_COLOR: undefined } });
+    const piped = await cmd(["--help"], { cwd: tempDir(), env: { NO_COLOR: undefined } });
     expect(piped.stdout).not.toContain("\x1b[");
   });
 });
@@ -67,7 +67,7 @@ describe("refusals: exit 2, one plain line naming the problem", () => {
   ];
   for (const [args, message] of cases) {
     test.concurrent(args.join(" "), async () => {
-      expect(await cli(args, { cwd: tempDir() })).toEqual({ code: 2, stdout: "", stderr: `error: ${message}\n` });
+      expect(await cmd(args, { cwd: tempDir() })).toEqual({ code: 2, stdout: "", stderr: `error: ${message}\n` });
     });
   }
 

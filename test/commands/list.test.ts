@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Experiment, Project } from "../../src/index";
-import { cli, tempDir, writeFiles } from "../helpers/cli";
+import { cmd, tempDir, writeFiles } from "../helpers/cli";
 
 /** A project with experiment "alpha" (a finished trial with metrics, a crashed milestone) and "beta" (no runs). */
 function project(): string {
@@ -39,8 +39,8 @@ function project(): string {
 describe("list-experiments", () => {
   test.concurrent("one line per experiment with its run count; --json", async () => {
     const dir = project();
-    expect(await cli(["list-experiments"], { cwd: dir })).toEqual({ code: 0, stdout: "alpha  2 runs\nbeta   0 runs\n", stderr: "" });
-    const json = await cli(["list-experiments", "--json"], { cwd: dir });
+    expect(await cmd(["list-experiments"], { cwd: dir })).toEqual({ code: 0, stdout: "alpha  2 runs\nbeta   0 runs\n", stderr: "" });
+    const json = await cmd(["list-experiments", "--json"], { cwd: dir });
     expect(JSON.parse(json.stdout)).toEqual([
       { name: "alpha", runs: 2 },
       { name: "beta", runs: 0 },
@@ -50,19 +50,19 @@ describe("list-experiments", () => {
   test.concurrent("no experiments: a hint on stderr, nothing on stdout; --json gives []", async () => {
     const dir = tempDir();
     Project.createRoot(dir, "empty");
-    expect(await cli(["list-experiments"], { cwd: dir })).toEqual({
+    expect(await cmd(["list-experiments"], { cwd: dir })).toEqual({
       code: 0,
       stdout: "",
       stderr: "ℹ no experiments yet: create one with scryptorum create-experiment <name>\n",
     });
-    expect((await cli(["list-experiments", "--json"], { cwd: dir })).stdout).toBe("[]\n");
+    expect((await cmd(["list-experiments", "--json"], { cwd: dir })).stdout).toBe("[]\n");
   });
 });
 
 describe("list-runs", () => {
   test.concurrent("one line per run: id, type, status (crashed), start, duration, metrics", async () => {
     const dir = project();
-    const r = await cli(["list-runs", "alpha"], { cwd: dir, env: { TZ: "UTC" } });
+    const r = await cmd(["list-runs", "alpha"], { cwd: dir, env: { TZ: "UTC" } });
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("RUN        TYPE       STATUS    STARTED           DURATION  METRICS");
@@ -70,20 +70,20 @@ describe("list-runs", () => {
     expect(lines[1]).toMatch(/^trial_run  trial      finished  \d{4}-\d\d-\d\d \d\d:\d\d  \d+ms +accuracy=0\.9123  \+1$/);
     expect(lines[2]).toBe("m1         milestone  crashed   2030-01-01 00:00  -");
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
-    const wide = await cli(["list-runs", "alpha"], { cwd: dir, env: { COLUMNS: "120" } });
+    const wide = await cmd(["list-runs", "alpha"], { cwd: dir, env: { COLUMNS: "120" } });
     expect(wide.stdout.split("\n")[1]).toEndWith("accuracy=0.9123  f1=0.5");
   });
 
   test.concurrent("--json: the listRuns() array, crashed included", async () => {
     const dir = project();
-    const runs = JSON.parse((await cli(["list-runs", "alpha", "--json"], { cwd: dir })).stdout);
+    const runs = JSON.parse((await cmd(["list-runs", "alpha", "--json"], { cwd: dir })).stdout);
     expect(runs).toEqual(new Experiment(dir, "alpha").listRuns());
     expect(runs.map((r: { status: string }) => r.status)).toEqual(["finished", "crashed"]);
   });
 
   test.concurrent("no runs: a hint on stderr", async () => {
     const dir = project();
-    expect(await cli(["list-runs", "beta"], { cwd: dir })).toEqual({
+    expect(await cmd(["list-runs", "beta"], { cwd: dir })).toEqual({
       code: 0,
       stdout: "",
       stderr: "ℹ no runs yet: start one with scryptorum run beta --script <file>\n",
@@ -104,7 +104,7 @@ describe("list-runs", () => {
       });
     }
     writeFiles(dir, files);
-    const r = await cli(["list-runs", "e", "--json"], { cwd: dir });
+    const r = await cmd(["list-runs", "e", "--json"], { cwd: dir });
     expect(r.stdout.length).toBeGreaterThan(300_000);
     expect(JSON.parse(r.stdout)).toHaveLength(300);
   });

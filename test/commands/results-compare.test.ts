@@ -9,8 +9,8 @@ beforeAll(() => {
 afterAll(() => f.cleanup());
 
 describe("scryptorum compare", () => {
-  test("prints metrics side by side with deltas from the first run", () => {
-    const r = cli(f.dir, "compare", "qa", "v1", "v2");
+  test("prints metrics side by side with deltas from the first run", async () => {
+    const r = await cli(f.dir, "compare", "qa", "v1", "v2");
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("qa: v2 against v1* (deltas are run minus baseline)");
     expect(r.stdout).toMatch(/^METRIC\s+v1\*\s+v2\s+Δ$/m);
@@ -22,8 +22,8 @@ describe("scryptorum compare", () => {
     for (const line of r.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   });
 
-  test("--json: runs, baseline and rows aligned with the runs", () => {
-    const { code, json } = cliJson(f.dir, "compare", "qa", "v1", "v2");
+  test("--json: runs, baseline and rows aligned with the runs", async () => {
+    const { code, json } = await cliJson(f.dir, "compare", "qa", "v1", "v2");
     expect(code).toBe(0);
     expect(Object.keys(json)).toEqual(["experiment", "baseline", "runs", "metrics", "timings", "usage"]);
     expect(json.baseline).toBe("v1");
@@ -33,7 +33,7 @@ describe("scryptorum compare", () => {
     expect(json.usage.find((u: any) => u.name === "cost_usd")).toMatchObject({ values: [0.04, 0.04], changed: false });
   });
 
-  test("takes any number of runs (seven here)", () => {
+  test("takes any number of runs (seven here)", async () => {
     const exp = new Experiment(f.root, "many");
     const ids = ["r1", "r2", "r3", "r4", "r5", "r6", "r7"];
     ids.forEach((id, i) => {
@@ -41,31 +41,31 @@ describe("scryptorum compare", () => {
       run.logMetric("score", i / 10);
       run.finish();
     });
-    const { code, json } = cliJson(f.dir, "compare", "many", ...ids);
+    const { code, json } = await cliJson(f.dir, "compare", "many", ...ids);
     expect(code).toBe(0);
     expect(json.runs.map((r: any) => r.run_id)).toEqual(ids);
     expect(json.metrics.find((m: any) => m.name === "score").values).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
   });
 
-  test("--baseline takes deltas from another run, added when not listed", () => {
-    const { json } = cliJson(f.dir, "compare", "qa", "v2", "--baseline", "v1", "trial_run");
+  test("--baseline takes deltas from another run, added when not listed", async () => {
+    const { json } = await cliJson(f.dir, "compare", "qa", "v2", "--baseline", "v1", "trial_run");
     expect(json.runs.map((r: any) => r.run_id)).toEqual(["v1", "v2", "trial_run"]);
     expect(json.baseline).toBe("v1");
     expect(json.metrics.find((m: any) => m.name === "accuracy").deltas).toEqual([null, 0, -0.25]);
   });
 
-  test("--only-changed hides equal rows", () => {
-    const r = cli(f.dir, "compare", "qa", "v1", "v2", "--only-changed");
+  test("--only-changed hides equal rows", async () => {
+    const r = await cli(f.dir, "compare", "qa", "v1", "v2", "--only-changed");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^f1 /m);
     expect(r.stdout).not.toMatch(/^accuracy /m);
     expect(r.stdout).not.toMatch(/^cost_usd /m);
-    const { json } = cliJson(f.dir, "compare", "qa", "v1", "v2", "--only-changed");
+    const { json } = await cliJson(f.dir, "compare", "qa", "v1", "v2", "--only-changed");
     expect(json.metrics.every((m: any) => m.changed)).toBe(true);
   });
 
-  test("--cases finds exactly the cases that changed", () => {
-    const r = cli(f.dir, "compare", "qa", "v1", "v2", "--cases");
+  test("--cases finds exactly the cases that changed", async () => {
+    const r = await cli(f.dir, "compare", "qa", "v1", "v2", "--cases");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("CASES v2 against v1: 1 better, 1 worse, 1 changed, 0 added, 0 removed, 1 same");
     expect(r.stdout).toMatch(/^ {2}worse {4}q1 {2}correct 1 → 0 {2}output "Paris" → "Nice"$/m);
@@ -75,7 +75,7 @@ describe("scryptorum compare", () => {
     // q1 pass→fail, q2 fail→pass over the 4 common cases: exact McNemar p = 1, within noise.
     expect(r.stdout).toMatch(/^ {2}correct: \+0\.000 \[.*\] over 4 common cases, p=1\.0 \(mcnemar, 1 up 1 down\), Holm p=1\.0 within noise$/m);
 
-    const { json } = cliJson(f.dir, "compare", "qa", "v1", "v2", "--cases");
+    const { json } = await cliJson(f.dir, "compare", "qa", "v1", "v2", "--cases");
     expect(json.cases.baseline).toBe("v1");
     const [run] = json.cases.runs;
     expect(run.counts).toEqual({ better: 1, worse: 1, changed: 1, added: 0, removed: 0, same: 1 });
@@ -90,11 +90,11 @@ describe("scryptorum compare", () => {
     expect(run.paired).toEqual([expect.objectContaining({ scorer: "correct", test: "mcnemar", n: 4, diff: 0, p: 1, p_holm: 1, significant: false, better: 1, worse: 1 })]);
   });
 
-  test("a run named twice or unknown is exit 2", () => {
-    expect(cli(f.dir, "compare", "qa", "v1", "v1").stderr).toContain('run "v1" is named twice');
-    const r = cli(f.dir, "compare", "qa", "v1", "zz");
+  test("a run named twice or unknown is exit 2", async () => {
+    expect((await cli(f.dir, "compare", "qa", "v1", "v1")).stderr).toContain('run "v1" is named twice');
+    const r = await cli(f.dir, "compare", "qa", "v1", "zz");
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("scryptorum list-runs qa");
-    expect(cli(f.dir, "compare", "qa", "v1").code).toBe(2);
+    expect((await cli(f.dir, "compare", "qa", "v1")).code).toBe(2);
   });
 });

@@ -8,8 +8,8 @@ beforeAll(() => {
 afterAll(() => f.cleanup());
 
 describe("scryptorum diff", () => {
-  test("shows a changed config value and a changed code file between two milestones", () => {
-    const r = cli(f.dir, "diff", "qa", "v1", "v2");
+  test("shows a changed config value and a changed code file between two milestones", async () => {
+    const r = await cli(f.dir, "diff", "qa", "v1", "v2");
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("v1 → v2: 4 files changed (4 modified, 0 added, 0 removed)");
     expect(r.stdout).toMatch(/^ {2}temperature {2}0\.2 → 0\.7$/m);
@@ -18,8 +18,8 @@ describe("scryptorum diff", () => {
     expect(r.stdout).toContain(["--- a/v1/src/app.ts", "+++ b/v2/src/app.ts", "@@ -1,2 +1,2 @@", " export const model = 'gpt-4o';", "-export const retries = 2;", "+export const retries = 3;"].join("\n"));
   });
 
-  test("--json lists config keys and files", () => {
-    const { code, json } = cliJson(f.dir, "diff", "qa", "v1", "v2");
+  test("--json lists config keys and files", async () => {
+    const { code, json } = await cliJson(f.dir, "diff", "qa", "v1", "v2");
     expect(code).toBe(0);
     expect(Object.keys(json)).toEqual(["a", "b", "config", "files", "prompt_versions", "notes", "counts"]);
     expect(json.config).toEqual([{ key: "temperature", status: "changed", a: 0.2, b: 0.7 }]);
@@ -33,15 +33,15 @@ describe("scryptorum diff", () => {
     expect(json.notes).toEqual([]);
   });
 
-  test("a trial is compared by its run.json config, with a note for the rest", () => {
-    const r = cli(f.dir, "diff", "qa", "trial_run", "v1");
+  test("a trial is compared by its run.json config, with a note for the rest", async () => {
+    const r = await cli(f.dir, "diff", "qa", "trial_run", "v1");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}model {2}gpt-4o-mini → gpt-4o$/m);
     expect(r.stdout).toContain("note: code: only milestones keep a snapshot (trial_run has none)");
   });
 
-  test("the same run twice: nothing changed", () => {
-    const r = cli(f.dir, "diff", "qa", "v1", "v1");
+  test("the same run twice: nothing changed", async () => {
+    const r = await cli(f.dir, "diff", "qa", "v1", "v1");
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe("v1 → v1: nothing changed");
   });

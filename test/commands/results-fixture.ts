@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { Experiment, Project } from "../../src/index";
+import { cmd } from "../helpers/cli";
 
 export const REPO = resolve(import.meta.dir, "../..");
 
@@ -87,18 +88,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `bun commands/cli.ts …` in `cwd` with NO_COLOR=1. */
-export function cli(cwd: string, ...args: string[]): CliResult {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("SCRYPTORUM_") && k !== "FORCE_COLOR") env[k] = v;
-  env.NO_COLOR = "1";
-  const r = Bun.spawnSync([process.execPath, join(REPO, "commands/cli.ts"), ...args], { cwd, env, stdout: "pipe", stderr: "pipe" });
-  return { code: r.exitCode ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+/** Runs the command in this process through the dispatcher (`cmd`, test/helpers/cli.ts) in `cwd`, with NO_COLOR=1. */
+export function cli(cwd: string, ...args: string[]): Promise<CliResult> {
+  return cmd(args, { cwd });
 }
 
 /** Runs the CLI and parses its stdout as JSON. */
-export function cliJson<T = any>(cwd: string, ...args: string[]): { code: number; json: T; stderr: string } {
-  const r = cli(cwd, ...args, "--json");
+export async function cliJson<T = any>(cwd: string, ...args: string[]): Promise<{ code: number; json: T; stderr: string }> {
+  const r = await cli(cwd, ...args, "--json");
   let json: T;
   try {
     json = JSON.parse(r.stdout);

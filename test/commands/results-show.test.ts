@@ -11,8 +11,8 @@ beforeAll(() => {
 afterAll(() => f.cleanup());
 
 describe("scryptorum show", () => {
-  test("prints the header, metrics, timings and LLM calls of a run", () => {
-    const r = cli(f.dir, "show", "qa", "v1");
+  test("prints the header, metrics, timings and LLM calls of a run", async () => {
+    const r = await cli(f.dir, "show", "qa", "v1");
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[0]).toBe("v1  milestone  finished  (qa)");
@@ -28,8 +28,8 @@ describe("scryptorum show", () => {
     expect(r.stdout).not.toContain("\x1b[");
   });
 
-  test("labels the start time with the local zone it is shown in (not UTC) under TZ=America/New_York", () => {
-    const started = cliJson(f.dir, "show", "qa", "v1").json.started_at as string;
+  test("labels the start time with the local zone it is shown in (not UTC) under TZ=America/New_York", async () => {
+    const started = (await cliJson(f.dir, "show", "qa", "v1")).json.started_at as string;
     const env: Record<string, string> = { ...(process.env as Record<string, string>), NO_COLOR: "1", TZ: "America/New_York" };
     for (const k of Object.keys(env)) if (k.startsWith("SCRYPTORUM_")) delete env[k];
     const r = Bun.spawnSync([process.execPath, join(REPO, "commands/cli.ts"), "show", "qa", "v1"], { cwd: f.dir, env, stdout: "pipe", stderr: "pipe" });
@@ -45,16 +45,16 @@ describe("scryptorum show", () => {
     expect(shownAsUtc).toBe(Math.floor(Date.parse(started) / 60_000) * 60_000);
   });
 
-  test("defaults to the latest run and marks a dirty work tree", () => {
-    const r = cli(f.dir, "show", "qa");
+  test("defaults to the latest run and marks a dirty work tree", async () => {
+    const r = await cli(f.dir, "show", "qa");
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("v2  milestone  finished  (qa)");
     expect(r.stdout).toContain("note     shorter prompt");
     expect(r.stdout).toMatch(/git\s+[0-9a-f]{12} on main \(dirty\)/);
   });
 
-  test("--json has a stable shape", () => {
-    const { code, json } = cliJson(f.dir, "show", "qa", "v1");
+  test("--json has a stable shape", async () => {
+    const { code, json } = await cliJson(f.dir, "show", "qa", "v1");
     expect(code).toBe(0);
     expect(Object.keys(json)).toEqual([
       "run_id", "run_type", "experiment", "project", "status", "started_at", "finished_at", "duration_seconds",
@@ -69,28 +69,28 @@ describe("scryptorum show", () => {
     expect(json.spans).toBeUndefined();
   });
 
-  test("--tree prints the span tree", () => {
-    const r = cli(f.dir, "show", "qa", "v2", "--tree");
+  test("--tree prints the span tree", async () => {
+    const r = await cli(f.dir, "show", "qa", "v2", "--tree");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("SPANS");
     expect(r.stdout).toMatch(/[├└]─ llm gpt-4o ×4\s+600ms/);
     expect(r.stdout).toMatch(/[├└]─ load ×2\s+40ms/);
-    const { json } = cliJson(f.dir, "show", "qa", "v2", "--tree");
+    const { json } = await cliJson(f.dir, "show", "qa", "v2", "--tree");
     expect(json.spans.map((s: any) => [s.name, s.kind, s.count])).toContainEqual(["gpt-4o", "llm", 4]);
   });
 
-  test("an unknown run or experiment is exit 2 with what to run", () => {
-    const run = cli(f.dir, "show", "qa", "nope");
+  test("an unknown run or experiment is exit 2 with what to run", async () => {
+    const run = await cli(f.dir, "show", "qa", "nope");
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe('error: run "nope" does not exist in experiment "qa": see the run ids with `scryptorum list-runs qa`');
-    const exp = cli(f.dir, "show", "nope");
+    const exp = await cli(f.dir, "show", "nope");
     expect(exp.code).toBe(2);
     expect(exp.stderr).toContain('experiment "nope" does not exist');
     expect(exp.stderr).toContain("scryptorum list-experiments");
   });
 
-  test("--project-root names the project from anywhere", () => {
-    const r = cli("/", "show", "qa", "v1", "--project-root", f.root);
+  test("--project-root names the project from anywhere", async () => {
+    const r = await cli("/", "show", "qa", "v1", "--project-root", f.root);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("v1  milestone  finished  (qa)");
   });
@@ -117,25 +117,25 @@ setInterval(() => {}, 1000);
     child.kill("SIGKILL");
     await child.exited;
 
-    const show = cli(f.dir, "show", "crashy", "killed");
+    const show = await cli(f.dir, "show", "crashy", "killed");
     expect(show.code).toBe(0);
     expect(show.stdout.split("\n")[0]).toBe("killed  milestone  crashed  (crashy)");
-    expect(cliJson(f.dir, "show", "crashy").json.status).toBe("crashed");
-    const list = cli(f.dir, "list-runs", "crashy");
+    expect((await cliJson(f.dir, "show", "crashy")).json.status).toBe("crashed");
+    const list = await cli(f.dir, "list-runs", "crashy");
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/killed\s+milestone\s+crashed/);
   });
 });
 
 describe("scryptorum show with CJK and emoji names", () => {
-  test("metric values line up on screen (display width, not string length)", () => {
+  test("metric values line up on screen (display width, not string length)", async () => {
     const exp = new Experiment(new Project(f.root), "cjk");
     const run = exp.createRun("milestone", "wide", { cwd: f.dir });
     run.logMetric("accuracy", 0.91);
     run.logMetric("精度", 0.5);
     run.logMetric("🎯 hits", 12);
     run.finish();
-    const r = cli(f.dir, "show", "cjk", "wide");
+    const r = await cli(f.dir, "show", "cjk", "wide");
     expect(r.code).toBe(0);
     const rows = r.stdout.split("\n").filter((l) => /^ {2}(accuracy|精度|🎯 hits)\s/.test(l));
     expect(rows).toHaveLength(3);

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, readJson, tempDir, tree, writeFiles } from "../helpers/cli";
+import { cli, cmd, readJson, tempDir, tree, writeFiles } from "../helpers/cli";
 import pkg from "../../package.json" with { type: "json" };
 
 const git = (cwd: string) => Bun.spawnSync(["git", "init", "-q", "."], { cwd });
@@ -12,7 +12,7 @@ describe("init", () => {
     const dir = tempDir();
     git(dir);
     writeFiles(dir, { "package.json": JSON.stringify({ name: "@acme/llm-app" }), ".gitignore": "node_modules" });
-    const r = await cli(["init"], { cwd: dir });
+    const r = await cmd(["init"], { cwd: dir });
     expect(r).toEqual({
       code: 0,
       stdout: "",
@@ -26,7 +26,7 @@ describe("init", () => {
 
     // Again: nothing changes, and it says so.
     const snapshot = tree(dir);
-    const again = await cli(["init"], { cwd: dir });
+    const again = await cmd(["init"], { cwd: dir });
     expect(again.code).toBe(0);
     expect(again.stderr).toStartWith('ℹ already set up: .scryptorum points at project "llm-app" in experiments/llm-app\n');
     expect(tree(dir)).toEqual(snapshot);
@@ -35,7 +35,7 @@ describe("init", () => {
   test.concurrent("--no-gitignore, --experiments-dir and --project-name", async () => {
     const dir = tempDir();
     git(dir);
-    const r = await cli(["init", "--no-gitignore", "--experiments-dir", "runs-here", "--project-name", "named"], { cwd: dir });
+    const r = await cmd(["init", "--no-gitignore", "--experiments-dir", "runs-here", "--project-name", "named"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, ".gitignore"))).toBe(false);
     expect(readJson(join(dir, ".scryptorum"))).toEqual({ format: 1, project: "named", experiments_dir: "runs-here" });
@@ -44,39 +44,39 @@ describe("init", () => {
 
   test.concurrent("a different project without --force: exit 2, nothing changed", async () => {
     const dir = tempDir();
-    expect((await cli(["init", "--project-name", "one"], { cwd: dir })).code).toBe(0);
+    expect((await cmd(["init", "--project-name", "one"], { cwd: dir })).code).toBe(0);
     const snapshot = tree(dir);
-    const r = await cli(["init", "--project-name", "two"], { cwd: dir });
+    const r = await cmd(["init", "--project-name", "two"], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error: ${join(dir, ".scryptorum")} already points at project "one" in ./experiments: pass --force to replace it\n`);
     expect(tree(dir)).toEqual(snapshot);
-    expect((await cli(["init", "--project-name", "two", "--force"], { cwd: dir })).code).toBe(0);
+    expect((await cmd(["init", "--project-name", "two", "--force"], { cwd: dir })).code).toBe(0);
     expect(readJson(join(dir, ".scryptorum")).project).toBe("two");
   });
 
   test.concurrent("the same experiments dir spelled another way is the same place", async () => {
     const dir = tempDir();
-    expect((await cli(["init", "--project-name", "p", "--experiments-dir", "runs/exp"], { cwd: dir })).code).toBe(0);
+    expect((await cmd(["init", "--project-name", "p", "--experiments-dir", "runs/exp"], { cwd: dir })).code).toBe(0);
     const snapshot = tree(dir);
-    const again = await cli(["init", "--project-name", "p", "--experiments-dir", "./runs/exp/"], { cwd: dir });
+    const again = await cmd(["init", "--project-name", "p", "--experiments-dir", "./runs/exp/"], { cwd: dir });
     expect(again.code).toBe(0);
     expect(again.stderr).toStartWith('ℹ already set up: .scryptorum points at project "p" in runs/exp/p\n');
     expect(tree(dir)).toEqual(snapshot);
-    const elsewhere = await cli(["init", "--project-name", "p", "--experiments-dir", "runs/other"], { cwd: dir });
+    const elsewhere = await cmd(["init", "--project-name", "p", "--experiments-dir", "runs/other"], { cwd: dir });
     expect(elsewhere.code).toBe(2);
   });
 
   test.concurrent("--force replaces a .scryptorum that is not valid JSON", async () => {
     const dir = tempDir();
     writeFiles(dir, { ".scryptorum": "garbage" });
-    expect((await cli(["init", "--project-name", "p"], { cwd: dir })).code).toBe(2);
-    expect((await cli(["init", "--project-name", "p", "--force"], { cwd: dir })).code).toBe(0);
+    expect((await cmd(["init", "--project-name", "p"], { cwd: dir })).code).toBe(2);
+    expect((await cmd(["init", "--project-name", "p", "--force"], { cwd: dir })).code).toBe(0);
     expect(readJson(join(dir, ".scryptorum"))).toEqual({ format: 1, project: "p", experiments_dir: "./experiments" });
   });
 
   test.concurrent("a bad project name: exit 2, nothing created", async () => {
     const dir = tempDir();
-    const r = await cli(["init", "--project-name", "../x"], { cwd: dir });
+    const r = await cmd(["init", "--project-name", "../x"], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       "error: project name \"../x\" is not valid: use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, and no '..'\n",
@@ -88,7 +88,7 @@ describe("init", () => {
 describe("create-project", () => {
   test.concurrent("makes the project root and a runnable example", async () => {
     const dir = tempDir();
-    const r = await cli(["create-project", "demo"], { cwd: dir });
+    const r = await cmd(["create-project", "demo"], { cwd: dir });
     expect(r).toEqual({
       code: 0,
       stdout: "",
@@ -137,7 +137,7 @@ describe("create-project", () => {
     });
     try {
       const dir = tempDir();
-      expect((await cli(["create-project", "demo"], { cwd: dir })).code).toBe(0);
+      expect((await cmd(["create-project", "demo"], { cwd: dir })).code).toBe(0);
       const env = { OPENAI_BASE_URL: `http://127.0.0.1:${server.port}/v1`, OPENAI_API_KEY: "sk-test", OPENAI_MODEL: "fake-4o" };
       const run = await cli(["run", "example", "-m", "examples/example_experiment.ts", "--json"], { cwd: join(dir, "demo"), env });
       expect(run.stderr).not.toContain("offline stand-in");
@@ -155,25 +155,25 @@ describe("create-project", () => {
 
   test.concurrent("an existing project: nothing changed unless --force", async () => {
     const dir = tempDir();
-    expect((await cli(["create-project", "demo", "--parent-dir", "."], { cwd: dir })).code).toBe(0);
+    expect((await cmd(["create-project", "demo", "--parent-dir", "."], { cwd: dir })).code).toBe(0);
     const example = join(dir, "demo/examples/example_experiment.ts");
     writeFileSync(example, "// mine\n");
     const snapshot = tree(dir);
-    const again = await cli(["create-project", "demo"], { cwd: dir });
+    const again = await cmd(["create-project", "demo"], { cwd: dir });
     expect(again).toEqual({ code: 0, stdout: "", stderr: 'ℹ project "demo" already exists in demo: nothing changed\n' });
     expect(tree(dir)).toEqual(snapshot);
-    expect((await cli(["create-project", "demo", "--force"], { cwd: dir })).code).toBe(0);
+    expect((await cmd(["create-project", "demo", "--force"], { cwd: dir })).code).toBe(0);
     expect(readFileSync(example, "utf8")).toContain('import { experiment, llmCall, metric, timer } from "scryptorum";');
   });
 
   test.concurrent("--parent-dir that does not exist, or a bad name: exit 2", async () => {
     const dir = tempDir();
-    expect(await cli(["create-project", "demo", "--parent-dir", "nope"], { cwd: dir })).toEqual({
+    expect(await cmd(["create-project", "demo", "--parent-dir", "nope"], { cwd: dir })).toEqual({
       code: 2,
       stdout: "",
       stderr: `error: --parent-dir nope: no such folder (${join(dir, "nope")}): create it first\n`,
     });
-    expect((await cli(["create-project", "a/b"], { cwd: dir })).stderr).toStartWith('error: project name "a/b" is not valid');
+    expect((await cmd(["create-project", "a/b"], { cwd: dir })).stderr).toStartWith('error: project name "a/b" is not valid');
     expect(tree(dir)).toEqual([]);
   });
 });
@@ -181,9 +181,9 @@ describe("create-project", () => {
 describe("create-experiment", () => {
   test.concurrent("makes experiment.json, runs/, data/, config/, prompts/ and starter files", async () => {
     const dir = tempDir();
-    expect((await cli(["create-project", "p"], { cwd: dir })).code).toBe(0);
+    expect((await cmd(["create-project", "p"], { cwd: dir })).code).toBe(0);
     const root = join(dir, "p");
-    const r = await cli(["create-experiment", "sentiment"], { cwd: root });
+    const r = await cmd(["create-experiment", "sentiment"], { cwd: root });
     expect(r).toEqual({
       code: 0,
       stdout: "",
@@ -207,29 +207,29 @@ describe("create-experiment", () => {
     const createdAt = readJson(join(exp, "experiment.json")).created_at;
     writeFileSync(join(exp, "config/config.json"), '{"model":"mine"}');
     const snapshot = tree(dir);
-    expect(await cli(["create-experiment", "sentiment"], { cwd: root })).toEqual({
+    expect(await cmd(["create-experiment", "sentiment"], { cwd: root })).toEqual({
       code: 0,
       stdout: "",
       stderr: 'ℹ experiment "sentiment" already exists in experiments/sentiment: nothing changed\n',
     });
     expect(tree(dir)).toEqual(snapshot);
-    expect((await cli(["create-experiment", "sentiment", "--force"], { cwd: root })).code).toBe(0);
+    expect((await cmd(["create-experiment", "sentiment", "--force"], { cwd: root })).code).toBe(0);
     expect(readJson(join(exp, "config/config.json"))).toEqual({ model: "gpt-4o-mini", temperature: 0 });
     expect(readJson(join(exp, "experiment.json")).created_at).toBe(createdAt);
   });
 
   test.concurrent("--project-root from elsewhere", async () => {
     const dir = tempDir();
-    expect((await cli(["create-project", "p"], { cwd: dir })).code).toBe(0);
+    expect((await cmd(["create-project", "p"], { cwd: dir })).code).toBe(0);
     const other = tempDir();
-    expect((await cli(["create-experiment", "e1", "--project-root", join(dir, "p")], { cwd: other })).code).toBe(0);
+    expect((await cmd(["create-experiment", "e1", "--project-root", join(dir, "p")], { cwd: other })).code).toBe(0);
     expect(existsSync(join(dir, "p/experiments/e1/experiment.json"))).toBe(true);
     expect(tree(other)).toEqual([]);
   });
 
   test.concurrent("outside any project: exit 2, says to run init", async () => {
     const dir = tempDir();
-    expect(await cli(["create-experiment", "demo"], { cwd: dir })).toEqual({
+    expect(await cmd(["create-experiment", "demo"], { cwd: dir })).toEqual({
       code: 2,
       stdout: "",
       stderr: `error: no scryptorum project found from ${dir}: run \`scryptorum init\` here, or pass --project-root\n`,

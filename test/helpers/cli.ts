@@ -1,7 +1,8 @@
 /**
- * Running the CLI in tests: from source (`bun commands/cli.ts`) or as the compiled binary
- * (built once per test process), in fresh temp folders, with NO_COLOR=1 and none of the
- * caller's SCRYPTORUM_* variables.
+ * Running the CLI in tests: in this process through the dispatcher (`cmd`, for commands
+ * other than `run`), from source (`bun commands/cli.ts`) or as the compiled binary (built
+ * once per test process), in fresh temp folders, with NO_COLOR=1 and none of the caller's
+ * SCRYPTORUM_* variables.
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,6 +49,61 @@ export async function spawn(cmd: string[], opts: SpawnOptions): Promise<Result> 
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs a command in this process through the dispatcher and the entry's error handling
+ * (`runCli`, the code the binary runs), with `cwd` as the working folder, the environment
+ * `cli()` would give, stdout and stderr captured and not a terminal. Calls run one at a
+ * time (the working folder, environment and streams are the process's), so
+ * `test.concurrent` stays safe. For commands other than `run`, whose user code and
+ * process handlers want a process of their own (use `cli()` or `bin()` there).
+ */
+export function cmd(args: string[], opts: SpawnOptions): Promise<Result> {
+  const next = queue.then(() => inProcess(args, opts));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function inProcess(args: string[], opts: SpawnOptions): Promise<Result> {
+  const [{ runCli }, { main }, { drainOutput }] = await Promise.all([import("../../src/cli/entry"), import("../../commands/index"), import("../../src/cli/output")]);
+  const env = opts.cleanEnv ? Object.fromEntries(Object.entries(opts.env ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string> : testEnv(opts.env);
+  const savedEnv = { ...process.env };
+  const savedCwd = process.cwd();
+  const captured = { stdout: "", stderr: "" };
+  const restore: Array<() => void> = [];
+  for (const name of ["stdout", "stderr"] as const) {
+    const stream = process[name];
+    const { write } = stream;
+    const tty = Object.getOwnPropertyDescriptor(stream, "isTTY");
+    stream.write = ((chunk: string | Uint8Array, encoding?: unknown, cb?: unknown) => {
+      captured[name] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      const done = typeof encoding === "function" ? encoding : cb;
+      if (typeof done === "function") queueMicrotask(() => (done as () => void)());
+      return true;
+    }) as typeof stream.write;
+    Object.defineProperty(stream, "isTTY", { value: false, configurable: true, writable: true });
+    restore.push(() => {
+      stream.write = write;
+      if (tty) Object.defineProperty(stream, "isTTY", tty);
+      else delete (stream as { isTTY?: boolean }).isTTY;
+    });
+  }
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  Object.assign(process.env, env);
+  try {
+    process.chdir(opts.cwd);
+    const code = await runCli(main, args);
+    await drainOutput();
+    return { code, ...captured };
+  } finally {
+    process.chdir(savedCwd);
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+    for (const undo of restore) undo();
+  }
 }
 
 /** Runs the CLI from source: `bun commands/cli.ts …`. */
