@@ -1,25 +1,25 @@
 /**
  * A run: the hot path (events, metrics, timings, LLM calls appended to its three JSONL
  * files) and its lifecycle (open, finish, fail, interrupt). What it writes is built in
- * records.ts; run.json is runfile.ts's; plugins are called through plugins.ts. Every
- * logging call is synchronous and never throws for a value JSON cannot carry.
+ * records.ts; run.json is runfile.ts's; plugins are called through plugins.ts; artifacts
+ * are artifacts.ts's and tags, note and config annotations.ts's (the methods delegate).
+ * Every logging call is synchronous and never throws for a value JSON cannot carry.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { dirname, relative, resolve } from "pathe";
+import { existsSync, statSync } from "node:fs";
 import { JsonlWriter } from "./jsonl";
 import { runFiles } from "./layout";
 import { redactConfig } from "./redact";
 import { currentSpanId, newSpanId, runtime as sharedRuntime, type Context, type Plugin, type Runtime } from "./runtime";
 import { promptsForCall } from "./scope";
 import { isoTimestamp, safeStringify } from "./serialize";
-import { validateName } from "./validate";
-import { UserError } from "./errors";
-import { addToRunJson, writeOwnedRunJson, type RunMeta, type RunStatus, type RunTypeName } from "./runfile";
+import { writeOwnedRunJson, type RunMeta, type RunStatus, type RunTypeName } from "./runfile";
 import { lastMetricValues } from "./metrics";
 import { installExitHandlers } from "./lifecycle";
 import { callRunHook, emitRecord } from "./plugins";
 import { describeError, EventType, llmCallFields, setLastValue } from "./records";
 import { Attachment } from "./attachment";
+import { Annotations } from "./annotations";
+import { preserveArtifacts, saveArtifact } from "./artifacts";
 
 export { RunType, newRunMeta, type RunError, type RunMeta, type RunStatus, type RunTypeName } from "./runfile";
 
@@ -119,6 +119,7 @@ export class Run {
   private runIdJson: string;
   private onClose?: () => void;
   private attachment?: Attachment;
+  private annotations: Annotations;
 
   constructor(init: RunInit) {
     this.dir = init.dir;
@@ -135,6 +136,7 @@ export class Run {
     this.events = new JsonlWriter(this.logFile);
     this.metrics = new JsonlWriter(this.metricsFile);
     this.timings = new JsonlWriter(this.timingsFile);
+    this.annotations = new Annotations(init.dir, init.meta, init.owned ? () => this.writeMeta() : undefined);
     installExitHandlers();
     if (this.owned) {
       this.writeMeta();
@@ -355,7 +357,7 @@ export class Run {
     return { operation: name, spanId, stop, [Symbol.dispose]: () => void stop() };
   }
 
-  // ---- artifacts, tags, note, config -------------------------------------------------
+  // ---- artifacts, tags, note, config: their own modules (artifacts.ts, annotations.ts) ----
 
   /**
    * Saves each value as `artifacts/<key>.json`.
@@ -364,12 +366,7 @@ export class Run {
    * run.preserveArtifacts({ predictions, confusion_matrix: matrix });
    */
   preserveArtifacts(artifacts: Record<string, unknown>): string[] {
-    const written: string[] = [];
-    for (const [key, value] of Object.entries(artifacts)) {
-      validateName(key, "artifact name");
-      written.push(this.saveArtifact(`${key}.json`, JSON.stringify(JSON.parse(safeStringify(value)), null, 2)));
-    }
-    return written;
+    return preserveArtifacts(this, artifacts);
   }
 
   /**
@@ -380,44 +377,22 @@ export class Run {
    * run.saveArtifact("plots/loss.svg", svgText);
    */
   saveArtifact(name: string, content: string | Uint8Array | unknown): string {
-    if (typeof name !== "string" || name.length === 0 || name.length > 512) {
-      throw new UserError(`artifact name ${JSON.stringify(name)} is not valid: give a relative file name`);
-    }
-    const parts = name.split("/");
-    for (const part of parts) validateName(part, "artifact name");
-    const path = resolve(this.artifactsDir, ...parts);
-    if (relative(this.artifactsDir, path).startsWith("..")) {
-      throw new UserError(`artifact name ${JSON.stringify(name)} would leave artifacts/: use a relative name`);
-    }
-    mkdirSync(dirname(path), { recursive: true });
-    const data = typeof content === "string" || content instanceof Uint8Array
-      ? content
-      : JSON.stringify(JSON.parse(safeStringify(content)), null, 2);
-    try {
-      writeFileSync(path, data);
-    } catch (error) {
-      throw new Error(`Failed to save artifact ${name}: ${(error as Error).message}`, { cause: error });
-    }
-    this.logEvent("artifact_saved", { name, path: relative(this.dir, path) });
-    return path;
+    return saveArtifact(this, name, content);
   }
 
   /** Adds tags to run.json (duplicates ignored). */
   addTags(...tags: string[]): void {
-    for (const tag of tags.flat()) if (!this.meta.tags.includes(String(tag))) this.meta.tags.push(String(tag));
-    this.writeMetaIfOwned();
+    this.annotations.addTags(tags);
   }
 
   /** Sets the run's note in run.json. */
   setNote(text: string): void {
-    this.meta.note = String(text);
-    this.writeMetaIfOwned();
+    this.annotations.setNote(text);
   }
 
   /** Replaces the config (redacted in run.json) — used when a wrapper joins a CLI run. */
   setConfig(config: Record<string, unknown>): void {
-    this.meta.config = config ?? {};
-    this.writeMetaIfOwned();
+    this.annotations.setConfig(config);
   }
 
   // ---- lifecycle -----------------------------------------------------------------
@@ -529,10 +504,5 @@ export class Run {
   /** Writes run.json (see writeOwnedRunJson): the owner's whole record, with the config redacted. */
   private writeMeta(): void {
     writeOwnedRunJson(this.dir, this.meta, () => this.onDiskMeta());
-  }
-
-  private writeMetaIfOwned(): void {
-    if (this.owned) this.writeMeta();
-    else addToRunJson(this.dir, this.meta.tags, this.meta.note);
   }
 }
