@@ -12,6 +12,8 @@
  * - CI (```yaml): the `run:` lines of each workflow, in a fresh `git clone` of a repository
  *   where `scryptorum init` was run and committed (so `.scryptorum` is there and the
  *   git-ignored project root is not).
+ * - SQL (```sql): the DuckDB queries, run by test/remote/duckdb.test.ts over pulled runs
+ *   (it needs the suite's S3 server); here each must carry a label that test knows.
  *
  * Model calls go to the fake OpenAI/Anthropic servers on loopback (OPENAI_BASE_URL,
  * ANTHROPIC_BASE_URL), OTLP exports to a loopback receiver; `node_modules` is the
@@ -153,6 +155,9 @@ const TS_FIXTURES: Record<string, string> = {
   "experiments/readme/experiments/qa/data/questions.jsonl": QA_DATA,
 };
 
+/** The ```sql blocks' labels (`-- <label>: …` first lines), run by test/remote/duckdb.test.ts. */
+const SQL_RUN_ELSEWHERE = ["runs", "cases", "cost", "bucket"];
+
 /** Shell commands not run, each with the reason (matched exactly, comments stripped). */
 const NOT_RUN: Record<string, string> = {
   "npm install && npm run demo": "builds from source; the demo is scripts/demo.ts, and this suite is what npm test runs",
@@ -274,6 +279,7 @@ describe("README samples", () => {
     expect(unknown).toEqual([]);
     // No stale entries: each reason still names a sample of the README.
     expect(Object.keys(NOT_RUN).filter((c) => !commands.includes(c))).toEqual([]);
+    expect(BLOCKS.filter((b) => b.lang === "sql").map((b) => /^-- (\w+):/.exec(b.text)?.[1] ?? `README.md:${b.line}`)).toEqual(SQL_RUN_ELSEWHERE);
   });
 
   for (const runner of ["binary", "node"] as const) {
