@@ -78,6 +78,12 @@ export interface Commit {
    * run.json is a copy, so its status does not count in the merge.
    */
   attached?: boolean;
+  /**
+   * The commit number where this writer's current run began, when it is not its first
+   * (a trial re-run in the same folder): the commit then starts its logs afresh rather than
+   * extending the previous commit's, and a reader takes only the latest-started trial.
+   */
+  generation?: number;
   /** Every other file of the run (snapshot, artifacts, config…): path -> blob. */
   files: Record<string, { sha256: string; size: number }>;
   /** Each JSONL file at the run's top level: the writer's segments, in order. */

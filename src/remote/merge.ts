@@ -36,7 +36,8 @@ const byStart = (a: Commit, b: Commit) =>
  * @example
  * mergeCommits([a, b], { remote: "team", pulled_at, stale_after_seconds: 300 }).logs["run.jsonl"];
  */
-export function mergeCommits(commits: Commit[], origin: OriginInfo): MergedRun {
+export function mergeCommits(all: Commit[], origin: OriginInfo): MergedRun {
+  const commits = latestTrial(all);
   const sorted = [...commits].sort(byStart);
   // Attached writers hold a copy of the run.json they pulled: the owners' decide.
   const owners = sorted.some((c) => !c.attached) ? sorted.filter((c) => !c.attached) : sorted;
@@ -77,10 +78,27 @@ export function mergeCommits(commits: Commit[], origin: OriginInfo): MergedRun {
   const names = [...new Set(commits.flatMap((c) => Object.keys(c.logs)))].sort();
   const logs: MergedRun["logs"] = {};
   for (const name of names) {
-    const queues = sorted.map((c) => (c.logs[name]?.segments ?? []).map((s, i) => ({ ...s, id: `${c.writer}/${i}` })));
+    const queues = sorted.map((c) => (c.logs[name]?.segments ?? []).map((s, i) => ({ ...s, id: segmentId(c, i) })));
     logs[name] = interleave(queues);
   }
   return { meta, files, logs };
+}
+
+/** A segment's id in the merged order: its writer, the writer's generation, its index. */
+export function segmentId(c: Pick<Commit, "writer" | "generation">, i: number): string {
+  return c.generation ? `${c.writer}@${c.generation}/${i}` : `${c.writer}/${i}`;
+}
+
+/**
+ * A trial is one reused folder: each writer's trials are different runs under one id. Of
+ * the writers' latest commits, keep those of the latest-started trial (its owner and the
+ * writers attached to it, whose run.json is a copy of the owner's); milestones keep all.
+ */
+function latestTrial(commits: Commit[]): Commit[] {
+  const owners = commits.filter((c) => !c.attached);
+  if (!owners.length || !owners.every((c) => c.run.run_type === "trial")) return commits;
+  const start = owners.map((c) => String(c.run.started_at ?? "")).sort().pop();
+  return commits.filter((c) => String(c.run.started_at ?? "") === start);
 }
 
 /** Merges ordered queues, taking each time the head with the earliest first timestamp. */

@@ -14,7 +14,7 @@ import type { Project } from "../core/project";
 import { openStore } from "../snapshot/store";
 import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, latestCommits, runsPrefix, type Commit } from "./layout";
-import { extendsOrder, mergeCommits } from "./merge";
+import { extendsOrder, mergeCommits, segmentId } from "./merge";
 import { RemoteFailed } from "./s3";
 import { isLog, stateKey, loadState, sameSignature, saveState, scanRun, scratchDir, sha256, type RunState } from "./state";
 import { pool, type Progress, type Selection } from "./select";
@@ -241,5 +241,5 @@ function writtenHere(dir: string): boolean {
 function knownOrder(state: RunState | undefined, rel: string): string[] | undefined {
   if (state?.pulled) return state.pulled.order[rel];
   const own = state?.commit;
-  return own ? (own.logs[rel]?.segments ?? []).map((_, i) => `${own.writer}/${i}`) : undefined;
+  return own ? (own.logs[rel]?.segments ?? []).map((_, i) => segmentId(own, i)) : undefined;
 }

@@ -10,6 +10,7 @@ import { runDir } from "../core/layout";
 import type { Project } from "../core/project";
 import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, parseCommitKey, writerPrefix, type Commit, type Segment } from "./layout";
+import { mergeCommits } from "./merge";
 import { RemoteFailed } from "./s3";
 import { isLog, stateKey, loadState, saveState, scanRun, sameSignature, sha256, snapshotHashes, writerHost, writerId, type RunState } from "./state";
 import { localRuns, pool, type Progress, type Selection } from "./select";
@@ -112,6 +113,17 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   // A run.json that came from a pull: this copy joined the run, it does not own its status.
   const attached = meta.origin !== undefined;
   delete meta.origin;
+  // The folder holds another run than the one pushed or pulled before (a trial run again):
+  // a trial starts a new generation (logs from byte 0; readers take the latest trial); a
+  // milestone is never rewritten, so that is refused.
+  const before = attached ? undefined : knownStart(state);
+  const fresh = before !== undefined && before !== String(meta.started_at ?? "");
+  if (fresh) {
+    if (meta.run_type !== "trial") {
+      throw new UserError(`run ${experiment}/${runId} was replaced since it was pushed to "${remoteName}" (it started ${String(meta.started_at)}, the pushed one ${before}): a milestone is never rewritten; give the new run another id (scryptorum run … --milestone --run-id <new-id>)`);
+    }
+    state = { sig: {}, marks: {}, hashes: {}, commit: state.commit };
+  }
 
   // One upload per blob per push, awaited by every run that holds it (its commit must
   // not be written before the blob is).
@@ -164,10 +176,10 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
     for (const rel of Object.keys(sig).filter(isLog).sort()) {
       const size = Number(sig[rel]!.split(":")[0]);
       const from = state.marks[rel] ?? 0;
-      const segments: Segment[] = [...(base?.logs[rel]?.segments ?? [])];
+      const segments: Segment[] = fresh ? [] : [...(base?.logs[rel]?.segments ?? [])];
       let mark = from;
       if (size < from) {
-        throw new UserError(`run ${experiment}/${runId}: ${rel} is shorter than what was pushed from it (${size} < ${from} bytes): the run was replaced (a new trial?); push milestones, which are never rewritten`);
+        throw new UserError(`run ${experiment}/${runId}: ${rel} is shorter than what was pushed from it (${size} < ${from} bytes): the file was cut or replaced by hand; push a run as the library wrote it, or give it another id`);
       }
       if (size > from) {
         const bytes = readRange(join(dir, rel), from, size);
@@ -188,6 +200,8 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
     const n = (base?.n ?? 0) + 1;
     const commit: Commit = { format: BUCKET_FORMAT, writer, host: writerHost(), n, pushed_at: new Date().toISOString(), run: meta, files, logs };
     if (attached) commit.attached = true;
+    const generation = fresh ? n : base?.generation;
+    if (generation) commit.generation = generation;
     const body = JSON.stringify(commit);
     if (await bucket.putNew(commitKey(experiment, runId, writer, n), body, "application/json")) {
       result.bytes += body.length;
@@ -200,9 +214,21 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
     if (attempt >= 5) throw new RemoteFailed(`remote "${remoteName}": run ${experiment}/${runId} kept losing the race for its next commit: retry the push`);
     const latest = await latestOwnCommit(bucket, experiment, runId, writer);
     if (!latest) throw new RemoteFailed(`remote "${remoteName}" refused commit ${n} of run ${experiment}/${runId} but lists none: retry the push`);
-    const marksFromRemote = Object.fromEntries(Object.entries(latest.logs).map(([k, v]) => [k, v.local_bytes]));
+    // (A new generation starts from byte 0 whatever the latest commit holds: only its number counts.)
+    const marksFromRemote = fresh ? {} : Object.fromEntries(Object.entries(latest.logs).map(([k, v]) => [k, v.local_bytes]));
     state = { ...state, commit: latest, marks: { ...state.marks, ...marksFromRemote } };
   }
+}
+
+/**
+ * When the run this folder held at the last push or pull started: our own commit's run,
+ * else the pulled one (its earliest-started owner, as the merge wrote it); none when
+ * this copy never pushed nor pulled the run.
+ */
+function knownStart(state: RunState): string | undefined {
+  if (state.commit && !state.commit.attached) return String(state.commit.run.started_at ?? "");
+  if (state.pulled?.commits.length) return String(mergeCommits(state.pulled.commits, { remote: "", pulled_at: "", stale_after_seconds: 0 }).meta.started_at ?? "");
+  return state.commit ? String(state.commit.run.started_at ?? "") : undefined;
 }
 
 async function latestOwnCommit(bucket: Bucket, experiment: string, runId: string, writer: string): Promise<Commit | undefined> {

@@ -275,6 +275,46 @@ describe("push and pull", () => {
     expect(readFileSync(join(r.runDir("big", "many"), "artifacts", "f399.txt"), "utf8")).toBe("artifact 399 ".repeat(200));
   }, 120_000);
 
+  test("a trial pushed by name and run again replaces the bucket's copy for readers (the latest trial wins); a replaced milestone is refused naming the fix", async () => {
+    const pfx = prefix();
+    const a = await machine(pfx, "host-a");
+    const b = await machine(pfx, "host-b");
+    const c = await machine(pfx, "host-c");
+    const trial = async (m: Machine, n: number) => {
+      expect((await m.run(["run", "demo", "-s", "w.ts"], { WHO: m.host, N: String(n) })).code).toBe(0);
+      const r = await m.run(["push", "demo", "--runs", "trial_run", "--json"]);
+      expect(`${r.code} ${r.stderr}`).toBe("0 ");
+      return json(r).runs[0];
+    };
+    const pulledTrial = async () => {
+      expect((await c.run(["pull", "demo"])).code).toBe(0);
+      return readFileSync(join(c.runDir("demo", "trial_run"), "run.jsonl"), "utf8");
+    };
+    const recsOf = (text: string) => text.split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.event_type === "rec").map((r) => `${r.who}/${r.i}`);
+    await trial(a, 5);
+    expect(recsOf(await pulledTrial())).toEqual(["host-a/0", "host-a/1", "host-a/2", "host-a/3", "host-a/4"]);
+    // Run again, shorter then longer than what was pushed: each push is the new trial, whole.
+    for (const n of [2, 8]) {
+      expect(await trial(a, n)).toMatchObject({ result: "pushed" });
+      expect(await pulledTrial()).toBe(readFileSync(join(a.runDir("demo", "trial_run"), "run.jsonl"), "utf8"));
+    }
+    expect(json(await c.run(["show", "demo", "trial_run", "--json"])).started_at).toBe(JSON.parse(readFileSync(join(a.runDir("demo", "trial_run"), "run.json"), "utf8")).started_at);
+    // Another machine's later trial is the trial readers see.
+    await trial(b, 1);
+    expect(recsOf(await pulledTrial())).toEqual(["host-b/0"]);
+    expect(json(await c.run(["show", "demo", "trial_run", "--json"])).origin.hosts).toEqual(["host-b"]);
+
+    // A milestone deleted and made again under the same id: refused, nothing sent.
+    await milestone(a, "demo", "m1");
+    expect((await a.run(["push"])).code).toBe(0);
+    rmSync(a.runDir("demo", "m1"), { recursive: true });
+    await milestone(a, "demo", "m1");
+    const again = await a.run(["push", "--json"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("run demo/m1 was replaced since it was pushed");
+    expect(again.stderr).toContain("a milestone is never rewritten; give the new run another id");
+  }, 120_000);
+
   test("a corrupted blob is detected on pull: exit 1 naming it, nothing local changed", async () => {
     const pfx = prefix();
     const a = await machine(pfx, "host-a");

@@ -57,6 +57,22 @@ describe("mergeCommits", () => {
     expect(ids).toEqual(["a0", "b0", "b1", "a1", "a2"]);
   });
 
+  test("trials: only the latest-started trial's writers are merged; a new generation's segments get ids of their own", () => {
+    const trial = (writer: string, started_at: string, extra: Partial<Commit> = {}) =>
+      commit(writer, { ...extra, run: { run_type: "trial", started_at }, logs: { "run.jsonl": { local_bytes: 1, segments: [seg(`${writer}-s`, started_at)] } } });
+    const old = trial("a", "2026-01-01T00:00:00.000Z");
+    const newer = trial("b", "2026-01-01T00:05:00.000Z");
+    const joined = { ...trial("c", "2026-01-01T00:05:00.000Z"), attached: true };
+    const m = mergeCommits([old, newer, joined], origin);
+    expect((m.meta.origin as any).hosts).toEqual(["b-host", "c-host"]);
+    expect(m.logs["run.jsonl"]!.map((s) => s.id)).toEqual(["b/0", "c/0"]);
+    // Milestones that share an id keep every writer.
+    const ms = mergeCommits([commit("a"), commit("b", { run: { started_at: "2026-01-01T00:05:00.000Z" } })], origin);
+    expect((ms.meta.origin as any).hosts).toEqual(["a-host", "b-host"]);
+    const regen = mergeCommits([trial("a", "2026-01-01T00:09:00.000Z", { n: 4, generation: 4 })], origin);
+    expect(regen.logs["run.jsonl"]!.map((s) => s.id)).toEqual(["a@4/0"]);
+  });
+
   test("extendsOrder", () => {
     expect(extendsOrder(["a/0"], ["a/0", "b/0"])).toBe(true);
     expect(extendsOrder(["b/0"], ["a/0", "b/0"])).toBe(false);
