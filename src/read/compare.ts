@@ -23,6 +23,8 @@ export interface ComparedRun {
   run_type: string;
   status: string;
   started_at: string;
+  /** A run pulled from a team bucket: the remote and the hosts that wrote it. */
+  origin?: { remote: string; hosts: string[] };
 }
 
 /** What `compare` prints. */
@@ -86,7 +88,7 @@ export function compareReports(reports: readonly RunReport[], opts: CompareOptio
   return {
     experiment: reports[0]!.experiment,
     baseline: reports[base]!.run_id,
-    runs: reports.map((r) => ({ run_id: r.run_id, run_type: r.run_type, status: r.status, started_at: r.started_at })),
+    runs: reports.map((r) => ({ run_id: r.run_id, run_type: r.run_type, status: r.status, started_at: r.started_at, ...(r.origin ? { origin: { remote: r.origin.remote, hosts: r.origin.hosts } } : {}) })),
     metrics: keep(metrics),
     timings: keep(timings),
     usage: keep(usage),

@@ -149,6 +149,28 @@ describe("push and pull", () => {
       const r = await c.run(cmd);
       expect(`${cmd[0]} ${r.code} ${r.stderr}`).toBe(`${cmd[0]} 0 `);
     }
+    // serve's API and report read the pulled run as any other, its origin host included.
+    const served = Bun.spawn([await ensureBinary(), "serve", "--port", "0"], { cwd: c.dir, env: testEnv(s3Env(server)), stdout: "pipe", stderr: "ignore", stdin: "ignore" });
+    try {
+      const reader = (served.stdout as ReadableStream<Uint8Array>).getReader();
+      let url = "";
+      while (!url.includes("\n")) {
+        const next = await reader.read();
+        if (next.done) break;
+        url += new TextDecoder().decode(next.value);
+      }
+      const view = await (await fetch(`${url.trim()}api/experiments/demo/runs/ms-b`)).json();
+      expect(view.report).toMatchObject({ run_id: "ms-b", status: "finished", origin: { remote: "team", hosts: ["host-b"] } });
+    } finally {
+      served.kill("SIGINT");
+      await served.exited;
+    }
+    const report = await c.run(["report", "demo", "ms-a", "ms-b", "-o", "team.html"]);
+    expect(report.code).toBe(0);
+    const html = readFileSync(join(c.dir, "team.html"), "utf8");
+    const data = JSON.parse(/<script type="application\/json" id="scryptorum-data">(.*?)<\/script>/s.exec(html)![1]!);
+    expect(data.view.comparison.runs.map((r: any) => [r.run_id, r.origin])).toEqual([["ms-a", { remote: "team", hosts: ["host-a"] }], ["ms-b", { remote: "team", hosts: ["host-b"] }]]);
+
     const pulledAgain = json(await c.run(["pull", "--json"]));
     expect(pulledAgain).toMatchObject({ pulled: 0, unchanged: 2, requests: 1 });
 

@@ -7,7 +7,7 @@
  * test/artifacts/ (ignored by git).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -222,6 +222,19 @@ describe("serve in a browser", () => {
     expect(requests.filter((u) => u !== fileUrl && !u.startsWith("data:"))).toEqual([]);
     await shot(p, "report.png");
     await p.close();
+  });
+
+  test("a run pulled from a team bucket names the machines that wrote it", async () => {
+    // What `scryptorum pull` writes into run.json (src/remote/merge.ts).
+    const meta = join(fx.root, "experiments/qa/runs/v2/run.json");
+    const origin = { remote: "team", pulled_at: "2026-12-05T10:00:00.000Z", heartbeat_at: "2026-12-05T09:59:00.000Z", stale_after_seconds: 300, hosts: ["gpu-box", "laptop"], writers: [] };
+    writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, "utf8")), origin }));
+    await page.goto(`${server.url}#/e/qa/r/v2`);
+    await page.locator(".meta .origin").waitFor();
+    expect(await page.locator(".meta .origin").textContent()).toBe("from gpu-box, laptop (pulled from team)");
+    await page.goto(`${server.url}#/e/qa/compare?runs=v1,v2`);
+    await page.locator(".run-list .origin").waitFor();
+    expect(await page.locator(".run-list li").allTextContents()).toEqual([expect.not.stringContaining("from"), expect.stringContaining("· from gpu-box, laptop")]);
   });
 
   test("no dialog fired and no script error or CSP violation anywhere", () => {

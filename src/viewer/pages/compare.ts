@@ -86,6 +86,7 @@ function draw(root: Element, v: CompareView, project: string, report?: ReportDat
             " ",
             statusBadge(r.status),
             h("span", { class: "muted" }, ` ${r.run_type} · ${fmtTime(r.started_at)}`),
+            r.origin ? h("span", { class: "muted origin" }, ` · from ${r.origin.hosts.join(", ")}`) : null,
             r.run_id === c.baseline ? h("span", { class: "tag" }, "baseline") : null,
           ),
         ),

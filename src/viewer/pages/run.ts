@@ -72,6 +72,8 @@ export function renderRun(root: Element, experiment: string, runId: string): Cle
         r.finished_at ? h("span", null, `finished ${fmtTime(r.finished_at)}`) : null,
         r.duration_seconds !== null ? h("span", null, `took ${fmtSeconds(r.duration_seconds)}`) : null,
         r.tags.length ? h("span", null, r.tags.map(tag)) : null,
+        // A run pulled from a team bucket: the machines that wrote it.
+        r.origin ? h("span", { class: "origin", title: `pulled ${fmtTime(r.origin.pulled_at)}; last push ${fmtTime(r.origin.heartbeat_at)}` }, `from ${r.origin.hosts.join(", ")} (pulled from ${r.origin.remote})`) : null,
       ),
       r.note ? h("p", { class: "note" }, r.note) : null,
       r.git
