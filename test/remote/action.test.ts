@@ -168,3 +168,18 @@ test("the Action without an experiment only installs: every step after the insta
   expect(Object.values(r.outcomes).every((o) => o === "skipped")).toBe(true);
   expect(Object.keys(r.outcomes)).toHaveLength(6);
 });
+
+test("the milestone's default id: pr-<number> on a pull request, else the branch (made a valid id) and the short sha", async () => {
+  const step = ACTION.runs.steps.find((s) => s.id === "ids")!;
+  const idFor = async (pr: string, ref: string, runId = "") => {
+    const dir = tempDir("scryptorum-action-ids-");
+    const out = join(dir, "output");
+    writeFileSync(out, "");
+    const r = await spawn(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], { cwd: dir, env: { RUN_ID: runId, PR: pr, GITHUB_REF_NAME: ref, GITHUB_SHA: "0123456789abcdef", GITHUB_OUTPUT: out } });
+    expect(r.code).toBe(0);
+    return readFileSync(out, "utf8");
+  };
+  expect(await idFor("12", "12/merge")).toBe("run-id=pr-12\n");
+  expect(await idFor("", "feature/new prompt")).toBe("run-id=feature-new-prompt-0123456\n");
+  expect(await idFor("12", "main", "nightly")).toBe("run-id=nightly\n");
+});
