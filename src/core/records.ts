@@ -149,7 +149,8 @@ function errorName(error: object): string {
 
 /**
  * An error as records write it: `{name, message, status_code?, stack?}`. Anything thrown is
- * accepted (a string, a plain object, an SDK error with `status` or `statusCode`). `stack:
+ * accepted (a string, a plain object, an SDK error with `status` or `statusCode`, an HTTP
+ * client's with `response.status`). `stack:
  * false` leaves the stack out (case_result: one per failing case and trial, compared, shown).
  *
  * @example
@@ -160,12 +161,13 @@ export function describeError(error: unknown, opts?: { stack?: boolean }): Recor
   if (error === null || typeof error !== "object") {
     return { name: "Error", message: typeof error === "string" ? error : safeStringify(error) };
   }
-  const e = error as { message?: unknown; status?: unknown; statusCode?: unknown; stack?: unknown };
+  const e = error as { message?: unknown; status?: unknown; statusCode?: unknown; stack?: unknown; response?: { status?: unknown } };
   const out: RecordError = {
     name: errorName(error),
     message: typeof e.message === "string" ? e.message : error instanceof Error ? "" : safeStringify(error),
   };
-  const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : undefined;
+  // axios, ky and ofetch errors carry the answer: `error.response.status`.
+  const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : typeof e.response?.status === "number" ? e.response.status : undefined;
   if (status !== undefined) out.status_code = status;
   if (typeof e.stack === "string" && opts?.stack !== false) out.stack = e.stack;
   return out;

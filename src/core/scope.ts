@@ -17,6 +17,8 @@ export interface CaseScope {
   cost: number;
   /** 429/overloaded answers retried by the rate limiter inside the case. */
   retries: number;
+  /** The same, by limiter: `provider/model` -> retries. */
+  retriesBy?: Record<string, number>;
   /** Prompt name -> version rendered inside the case (latest render wins). */
   prompts?: Record<string, string>;
   /** evaluate() has a budget: an LLM call of unknown cost must stop it. */

@@ -65,6 +65,8 @@ export interface EvaluateSummary {
   cost_usd: number;
   /** LLM calls answered 429 (or 503/529) and retried by the rate limiter, in this call. */
   rate_limit_retries: number;
+  /** The same by limiter, `provider/model` -> retries (when there were any): the tasks' and the judges' calls of one model share one. */
+  rate_limit_retries_by_model?: Record<string, number>;
   /** Set when `maxCostUsd` stopped the evaluation before every case ran. */
   stopped?: "budget";
   /** Case/trial pairs not run because the budget stopped the evaluation. */
@@ -199,6 +201,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   const results: CaseResultRecord[] = [];
   let next = 0;
   let rateLimitRetries = 0;
+  const retriesBy: Record<string, number> = {};
   let stopped: "budget" | undefined;
   let unpriced: string | undefined;
   let inFlight = 0;
@@ -249,6 +252,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     if (scope.retries > 0) {
       result.retries = scope.retries;
       rateLimitRetries += scope.retries;
+      for (const key in scope.retriesBy) retriesBy[key] = (retriesBy[key] ?? 0) + scope.retriesBy[key]!;
     }
     run?.logEvent(EventType.CASE_RESULT, result as unknown as Record<string, unknown>);
     results.push(result);
@@ -335,11 +339,14 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     scores,
   };
   if (flaky) summary.flaky = flaky.flaky;
+  if (rateLimitRetries > 0) summary.rate_limit_retries_by_model = retriesBy;
   if (stopped) {
     summary.stopped = stopped;
     summary.remaining = remaining;
   }
   if (rateLimitRetries > 0) run?.logMetric("rate_limit_retries", rateLimitRetries, "count");
-  run?.logEvent("eval_finished", { ran: results.length, errors, cost_usd: cost, rate_limit_retries: rateLimitRetries, ...(stopped ? { stopped } : {}) });
+  run?.logEvent("eval_finished", {
+    ran: results.length, errors, cost_usd: cost, rate_limit_retries: rateLimitRetries, ...(rateLimitRetries > 0 ? { rate_limit_retries_by_model: retriesBy } : {}), ...(stopped ? { stopped } : {}),
+  });
   return { results: all, summary };
 }

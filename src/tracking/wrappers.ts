@@ -5,9 +5,10 @@
 import { SpanContext, newSpanId, nextSpanNumber } from "../core/runtime";
 import { SpanLine } from "../core/spanline";
 import { runtime, type Run, type RunContext as Context } from "../core/run";
-import { promptsForCall } from "../core/scope";
+import { currentCase, promptsForCall } from "../core/scope";
 import { normalizeUsage } from "../core/usage";
-import { callCost } from "../prices";
+import { callCost, modelCandidates, priceTable } from "../prices";
+import { limitedCall } from "../clients/shared/limiter";
 import { describeError, EventType, llmCallFields, roundMs } from "../core/records";
 import { currentContext } from "./context";
 import { dualUse, isThenable, keepIdentity, type AnyFn, type Wrapper } from "./decorate";
@@ -178,11 +179,36 @@ export interface LlmCallOptions {
   name?: string;
   logInput?: boolean;
   logOutput?: boolean;
+  /**
+   * Whose rate limit the calls count against inside `evaluate()` (default: the price table's
+   * provider of `model`, else the prefix of `openai/gpt-4o`, else "unknown"). Calls of the
+   * same provider and model share one limiter, wrapped clients' and judges' included.
+   */
+  provider?: string;
+  /** Inside `evaluate()`, wait on the model's rate limiter and retry 429s, 5xx and timeouts (default true). */
+  rateLimit?: boolean;
+}
+
+/**
+ * The provider a model's calls are limited under: the price table's, else a routing
+ * prefix's (`openai/gpt-4o`), else "unknown".
+ */
+function providerOf(model: string): string {
+  for (const id of modelCandidates(model)) {
+    const row = priceTable.models[id];
+    if (row) return row.provider;
+  }
+  const slash = model.indexOf("/");
+  return slash > 0 ? model.slice(0, slash) : "unknown";
 }
 
 /**
  * Logs each call as an `llm_call` event (model, input, output, duration, usage read from
  * OpenAI, Anthropic and Vercel AI SDK responses) and a timing named after the function.
+ * Inside an `evaluate()` case each call waits on its provider and model's adaptive rate
+ * limiter, and one that throws an error with `status` 429/503/529 (or `statusCode`, or
+ * `response.status`; `headers` with `retry-after` honoured), another 5xx, or a timeout is
+ * retried, each attempt logged. Outside `evaluate()` the function runs once, as written.
  *
  * @example
  * const ask = llmCall("gpt-4o-mini")(async (prompt: string) => client.chat.completions.create(...));
@@ -192,30 +218,47 @@ export function llmCall(opts: string | LlmCallOptions): Wrapper {
   if (!o || typeof o.model !== "string" || o.model === "") {
     throw new TypeError('llmCall needs a model: llmCall("gpt-4o") or llmCall({ model: "gpt-4o" })');
   }
-  return dualUse(o.name, (fn, opName) =>
-    traced(fn, (run, c) =>
-      safely(`llm call "${opName}"`, () => {
-        const usage = c.ok ? normalizeUsage(c.value) : undefined;
-        const answered = c.ok && typeof (c.value as { model?: unknown } | null)?.model === "string" ? (c.value as { model: string }).model : undefined;
-        const fields = llmCallFields({
-          model: o.model,
-          input: o.logInput === false ? undefined : c.args.length === 1 ? c.args[0] : c.args,
-          output: !c.ok || o.logOutput === false ? undefined : c.value,
-          durationMs: roundMs(c.ms),
-          spanId: c.spanId,
-          parentSpanId: c.parent,
-          usage,
-          prompts: promptsForCall(),
-          // Priced as the client wrappers price theirs: the response's model, else the declared one.
-          costUsd: c.ok ? callCost(o.model, answered, usage) : undefined,
-          error: c.ok ? undefined : c.value,
-          failed: !c.ok,
-          extra: { name: opName },
-        });
-        run.logEvent(EventType.LLM_CALL, fields as unknown as Record<string, unknown>);
-        run.recordSpan(JSON.stringify(opName), roundMs(c.ms), c.spanId, c.parent);
-      }),
-    ),
+  const provider = typeof o.provider === "string" && o.provider !== "" ? o.provider : providerOf(o.model);
+  return dualUse(o.name, (fn, opName) => {
+    const logged = llmLogged(fn, opName, o);
+    if (o.rateLimit === false) return logged;
+    // A function seen to return a plain value is not an HTTP call: it is left unlimited (so
+    // it stays sync even while the limiter makes others wait).
+    let sync = false;
+    return keepIdentity(function (this: unknown, ...args: unknown[]) {
+      const scope = sync ? undefined : currentCase();
+      if (scope === undefined || (runtime.als.getStore() ?? currentContext()) === undefined) return logged.apply(this, args);
+      const result = limitedCall(provider, o.model, scope, () => logged.apply(this, args));
+      if (!isThenable(result)) sync = true;
+      return result;
+    }, fn);
+  });
+}
+
+/** `fn`, logging each call as an `llm_call` and a timing. */
+function llmLogged(fn: AnyFn, opName: string, o: LlmCallOptions): AnyFn {
+  return traced(fn, (run, c) =>
+    safely(`llm call "${opName}"`, () => {
+      const usage = c.ok ? normalizeUsage(c.value) : undefined;
+      const answered = c.ok && typeof (c.value as { model?: unknown } | null)?.model === "string" ? (c.value as { model: string }).model : undefined;
+      const fields = llmCallFields({
+        model: o.model,
+        input: o.logInput === false ? undefined : c.args.length === 1 ? c.args[0] : c.args,
+        output: !c.ok || o.logOutput === false ? undefined : c.value,
+        durationMs: roundMs(c.ms),
+        spanId: c.spanId,
+        parentSpanId: c.parent,
+        usage,
+        prompts: promptsForCall(),
+        // Priced as the client wrappers price theirs: the response's model, else the declared one.
+        costUsd: c.ok ? callCost(o.model, answered, usage) : undefined,
+        error: c.ok ? undefined : c.value,
+        failed: !c.ok,
+        extra: { name: opName },
+      });
+      run.logEvent(EventType.LLM_CALL, fields as unknown as Record<string, unknown>);
+      run.recordSpan(JSON.stringify(opName), roundMs(c.ms), c.spanId, c.parent);
+    }),
   );
 }
 

@@ -134,6 +134,16 @@ const TS_SAMPLES: { marker: string; file: string; experiment: string; args: stri
     },
   },
   {
+    marker: "// fetched.ts",
+    file: "fetched.ts",
+    experiment: "fetched",
+    args: ["-m", "fetched.ts"],
+    check: (s) => {
+      expect(s.metrics).toEqual({ exact: 1 });
+      expect(events(s.dir).filter((e) => e.event_type === "llm_call").map((e) => [e.name, e.model, e.output])).toEqual([["ask", "gpt-4o-mini", "Hello world"]]);
+    },
+  },
+  {
     marker: "Project.open()",
     file: "library.ts",
     experiment: "library",
