@@ -25,6 +25,14 @@ export interface CaseScope {
   capped?: boolean;
   /** The model of the first call in the case whose cost is unknown (set only when capped). */
   unpriced?: string;
+  /** What the case's evaluation has spent so far, shared by its cases (the budget's counter). */
+  spent?: Spend;
+}
+
+/** An evaluation's spend; an evaluation run inside another's case adds to its `parent` too. */
+export interface Spend {
+  usd: number;
+  parent?: Spend;
 }
 
 export interface PromptRef {

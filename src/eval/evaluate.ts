@@ -77,9 +77,8 @@ export interface EvaluateSummary {
   flaky?: FlakyCase[];
 }
 
-let spent = 0;
-
-// LLM calls logged while a case runs add their cost to that case (and to the budget).
+// LLM calls logged while a case runs add their cost to that case and to its evaluation's
+// spend (each evaluate() call has its own: two running at once do not share a budget).
 const COST_PLUGIN = {
   name: "scryptorum:eval-cost",
   onEvent(record: Record<string, unknown>) {
@@ -91,7 +90,7 @@ const COST_PLUGIN = {
       return;
     }
     scope.cost += record.cost_usd;
-    spent += record.cost_usd;
+    for (let s = scope.spent; s; s = s.parent) s.usd += record.cost_usd;
   },
 };
 
@@ -197,7 +196,8 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   });
   if (print && skippedCount > 0) process.stderr.write(`eval ${data.name}: ${skippedCount} of ${data.length * trials} already done in run "${run?.id}", ${jobs.length} to run\n`);
   if (!registry.list().some((p) => p.name === COST_PLUGIN.name)) registry.register(COST_PLUGIN);
-  const startSpent = spent;
+  // An evaluation run inside another's case spends from that one's budget too.
+  const spent = { usd: 0, parent: currentCase()?.spent };
   const results: CaseResultRecord[] = [];
   let next = 0;
   let rateLimitRetries = 0;
@@ -212,7 +212,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
 
   const scorers = Object.entries(opts.scores);
   const runOne = async ({ c, trial }: { c: EvalCase; trial: number }) => {
-    const scope: CaseScope = { caseId: c.id, trial, cost: 0, retries: 0, capped: maxCost !== undefined };
+    const scope: CaseScope = { caseId: c.id, trial, cost: 0, retries: 0, capped: maxCost !== undefined, spent };
     const start = performance.now();
     const result = await runInCase(scope, async () => {
       const rec: CaseResultRecord = { case_id: c.id, trial, input: c.input, output: null, scores: {}, duration_ms: 0 };
@@ -260,14 +260,14 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     finishedCount++;
     if (result.error) errorCount++;
     if (scope.unpriced !== undefined && unpriced === undefined) unpriced = scope.unpriced;
-    progress?.update({ done: results.length, total: jobs.length, errors: errorCount, spentUsd: spent - startSpent });
+    progress?.update({ done: results.length, total: jobs.length, errors: errorCount, spentUsd: spent.usd });
   };
 
   // With a budget: the cases in flight reserve the mean cost of a finished case, and until
   // one has finished (its cost unknown) only one case runs.
   const mayStart = (): boolean => {
     if (maxCost === undefined) return true;
-    const used = spent - startSpent;
+    const used = spent.usd;
     if (used >= maxCost * (1 - 1e-9)) return false;
     if (finishedCount === 0) return inFlight === 0;
     const perCase = finishedCost / finishedCount;
@@ -278,7 +278,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     while (next < jobs.length && unpriced === undefined) {
       if (!mayStart()) {
         // Others still running may free their reservation (or spend it): wait for them.
-        if (inFlight > 0 && spent - startSpent < (maxCost ?? Infinity)) {
+        if (inFlight > 0 && spent.usd < (maxCost ?? Infinity)) {
           await new Promise((r) => setTimeout(r, 5));
           continue;
         }
@@ -295,8 +295,8 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   if (unpriced !== undefined) {
-    progress?.end({ done: results.length, total: jobs.length, errors: errorCount, spentUsd: spent - startSpent });
-    run?.logEvent("eval_finished", { ran: results.length, errors: errorCount, cost_usd: spent - startSpent, stopped: "unpriced", model: unpriced });
+    progress?.end({ done: results.length, total: jobs.length, errors: errorCount, spentUsd: spent.usd });
+    run?.logEvent("eval_finished", { ran: results.length, errors: errorCount, cost_usd: spent.usd, stopped: "unpriced", model: unpriced });
     throw new UserError(
       `maxCostUsd is set but the cost of a call to model "${unpriced}" is unknown (no price, or no token usage in the response), so the cap could never trip: add its price to "prices" in .scryptorum ({"${unpriced}": {"input": 0.15, "output": 0.6}}, USD per million tokens), or drop maxCostUsd`,
     );
@@ -318,7 +318,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   }
   if (flaky && flaky.flaky.length) run?.logEvent("eval_flaky", { trials: flaky.trials, cases: flaky.flaky.length, flaky: flaky.flaky.slice(0, 1000) });
   const errors = results.filter((r) => r.error).length;
-  const cost = spent - startSpent;
+  const cost = spent.usd;
   const remaining = jobs.length - results.length;
   progress?.end({ done: results.length, total: jobs.length, errors, spentUsd: cost });
   if (stopped) {

@@ -82,3 +82,35 @@ test("a budget with a model that has no price stops after the first call: the ca
   const events = jsonl(join(exp, "runs", "trial_run", "run.jsonl"));
   expect(events.filter((e) => e.event_type === "llm_call")).toHaveLength(1);
 }, 60_000);
+
+test("two evaluations at once each keep their own budget: the uncapped one's spend does not stop the capped one", async () => {
+  const { dir, exp } = await project();
+  writeFiles(dir, {
+    "two.ts": `import { evaluate, getCurrentRun } from "scryptorum";
+const cases = (p: string) => Array.from({ length: 30 }, (_, i) => ({ id: p + i, input: i }));
+// Each case makes one call costing a cent.
+const task = async (input: number) => {
+  await new Promise((r) => setTimeout(r, 3));
+  getCurrentRun()!.logLlmCall({ model: "gpt-4o-mini", input, output: String(input), durationMs: 3, costUsd: 0.01 });
+  return input;
+};
+export default async function main() {
+  const [capped, free] = await Promise.all([
+    evaluate({ data: cases("a"), task, scores: { ok: () => 1 }, concurrency: 4, maxCostUsd: 0.1, progress: false }),
+    evaluate({ data: cases("b"), task, scores: { ok: () => 1 }, concurrency: 4, progress: false }),
+  ]);
+  console.error(JSON.stringify([capped.summary, free.summary].map((s) => ({ ran: s.ran, cost: Math.round(s.cost_usd * 100), stopped: s.stopped ?? null }))));
+}
+`,
+  });
+  const r = await bin(["run", "qa", "-m", "two.ts"], { cwd: dir });
+  expect(r.code).toBe(0);
+  // Spending is per evaluate() call: 10 one-cent cases for the one capped at $0.10, all 30 for the other.
+  expect(JSON.parse(r.stderr.trim().split("\n").at(-1)!)).toEqual([
+    { ran: 10, cost: 10, stopped: "budget" },
+    { ran: 30, cost: 30, stopped: null },
+  ]);
+  const events = jsonl(join(exp, "runs", "trial_run", "run.jsonl"));
+  expect(events.filter((e) => e.event_type === "case_result" && e.case_id.startsWith("a"))).toHaveLength(10);
+  expect(events.find((e) => e.event_type === "eval_budget_reached")).toMatchObject({ max_cost_usd: 0.1, remaining: 20 });
+}, 60_000);
