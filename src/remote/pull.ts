@@ -1,10 +1,11 @@
 /**
  * `scryptorum pull`: each run's writers merged into an ordinary local run. A run is built
  * in a scratch folder, every blob checked against its sha256, then renamed into place:
- * a failed or killed pull leaves the local run as it was.
+ * a failed or killed pull leaves the local run as it was. Blobs are downloaded once per
+ * pull, and code snapshots are shared by tree (./trees).
  */
 import { hostname } from "node:os";
-import { appendFileSync, readFileSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "pathe";
 import { UserError } from "../core/errors";
 import { Experiment } from "../core/experiment";
@@ -18,6 +19,7 @@ import { extendsOrder, mergeCommits, segmentId } from "./merge";
 import { RemoteFailed } from "./s3";
 import { isLog, stateKey, loadState, sameSignature, saveState, scanRun, scratchDir, sha256, type RunState } from "./state";
 import { pool, type Progress, type Selection } from "./select";
+import { SNAPSHOT, linkFiles, linkTree, safeRelPath, treeId, treePath } from "./trees";
 import type { Remote } from "./config";
 
 export interface PulledRun {
@@ -67,9 +69,9 @@ export async function pull(project: Project, remote: Remote, sel: Selection, pro
   }
   const staleAfter = staleAfterSeconds(project);
   let done = 0;
-  const storing = new Map<string, Promise<string>>();
+  const shared = sharedFetches(project);
   const runs = await pool(todo, 8, async (t) => {
-    const r = await pullRun(project, bucket, t.experiment, t.runId, t.writers, staleAfter, storing);
+    const r = await pullRun(project, bucket, t.experiment, t.runId, t.writers, staleAfter, shared);
     progress?.(++done, todo.length, `${t.experiment}/${t.runId}`);
     return r;
   });
@@ -85,10 +87,87 @@ export async function pull(project: Project, remote: Remote, sel: Selection, pro
   };
 }
 
+type FetchBlob = (sha: string, what: string) => Promise<Uint8Array>;
+
+/** What the runs of one pull share: each blob downloaded once, each snapshot tree made once. */
+interface Shared {
+  experiments: Set<string>;
+  /** A snapshot tree's folder in the store, made (blobs fetched, files linked) on first use. */
+  tree(files: [string, { sha256: string; size: number }][], fetch: FetchBlob): Promise<string>;
+  /** A file's bytes, kept for the pull's other runs while small (a manifest all milestones share). */
+  small(sha: string, size: number, what: string, fetch: FetchBlob): Promise<Uint8Array>;
+}
+
+const SMALL_FILE = 1 << 20;
+const SMALL_TOTAL = 64 << 20;
+
+function sharedFetches(project: Project): Shared {
+  const storeRoot = `${project.root}/.store`;
+  const store = openStore(storeRoot);
+  const blobs = new Map<string, Promise<string>>();
+  const trees = new Map<string, Promise<string>>();
+  const smalls = new Map<string, Promise<Uint8Array>>();
+  let kept = 0;
+  const once = <T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
+    let p = map.get(key);
+    if (!p) {
+      p = make();
+      map.set(key, p);
+      p.catch(() => map.delete(key)); // a later run tries again
+    }
+    return p;
+  };
+  const sizeOf = (path: string) => {
+    try {
+      return statSync(path).size;
+    } catch {
+      return -1;
+    }
+  };
+  // A store file of the right size is complete (the store writes then renames); else download.
+  const toStore = (sha: string, size: number, what: string, fetch: FetchBlob) =>
+    once(blobs, sha, async () => {
+      const stored = `${storeRoot}/${sha.slice(0, 2)}/${sha}`;
+      return sizeOf(stored) === size ? stored : store.add(await fetch(sha, what), sha);
+    });
+  return {
+    experiments: new Set(),
+    tree: (files, fetch) => {
+      const id = treeId(files);
+      return once(trees, id, async () => {
+        const path = treePath(storeRoot, id);
+        if (existsSync(path)) return path;
+        const sources = await pool(files, 32, ([rel, f]) => toStore(f.sha256, f.size, rel, fetch));
+        // Built aside and renamed into place: a tree folder that exists is whole.
+        const scratch = scratchDir(project.root);
+        try {
+          linkFiles(files.map(([rel], i) => [rel.slice(SNAPSHOT.length), sources[i]!]), scratch);
+          mkdirSync(dirname(path), { recursive: true });
+          try {
+            renameSync(scratch, path);
+          } catch (error) {
+            if (!existsSync(path)) throw error; // else another pull made it first
+          }
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+        return path;
+      });
+    },
+    small: (sha, size, what, fetch) => {
+      if (size > SMALL_FILE || kept + size > SMALL_TOTAL) return smalls.get(sha) ?? fetch(sha, what);
+      return once(smalls, sha, () => {
+        kept += size;
+        return fetch(sha, what);
+      });
+    },
+  };
+}
+
 const sameWriters = (a: Record<string, number>, b: Record<string, number>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([w, n]) => b[w] === n);
 
-async function pullRun(project: Project, bucket: Bucket, experiment: string, runId: string, latest: Map<string, number>, staleAfter: number, storing: Map<string, Promise<string>>): Promise<PulledRun> {
+async function pullRun(project: Project, bucket: Bucket, experiment: string, runId: string, latest: Map<string, number>, staleAfter: number, shared: Shared): Promise<PulledRun> {
   const remoteName = bucket.remote.name;
   const dir = runDir(project.root, experiment, runId);
   const state = loadState(project.root, stateKey(bucket.remote), experiment, runId);
@@ -132,10 +211,20 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   const merged = mergeCommits(commits, { remote: remoteName, pulled_at: new Date().toISOString(), stale_after_seconds: staleAfter });
   result.hosts = (merged.meta.origin as { hosts: string[] }).hosts;
 
-  new Experiment(project, experiment); // creates the experiment locally when missing
-  const store = openStore(join(project.root, ".store"));
+  for (const rel of [...Object.keys(merged.files), ...Object.keys(merged.logs)]) {
+    if (!safeRelPath(rel) || rel === "run.json" || (rel in merged.logs && !isLog(rel))) {
+      throw new RemoteFailed(`remote "${remoteName}": run ${experiment}/${runId} names a file "${rel}" that is not a path inside a run folder: the bucket copy is damaged (push the run again from its machine); nothing was changed locally`);
+    }
+  }
+  if (!shared.experiments.has(experiment)) {
+    new Experiment(project, experiment); // creates the experiment locally when missing
+    shared.experiments.add(experiment);
+  }
   const stage = scratchDir(project.root);
   const order: Record<string, string[]> = {};
+  const files = Object.entries(merged.files);
+  const snapshot = files.filter(([rel]) => rel.startsWith(SNAPSHOT));
+  const others = files.filter(([rel]) => !rel.startsWith(SNAPSHOT));
   try {
     const fetchBlob = async (sha: string, what: string): Promise<Uint8Array> => {
       const key = blobKey(sha);
@@ -145,26 +234,6 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
       if (got !== sha) throw new RemoteFailed(`remote "${remoteName}": blob ${bucket.s3.key(key)} (${what} of run ${experiment}/${runId}) does not match its sha256 (got ${got}): the bucket copy is corrupt; nothing was changed locally`);
       result.bytes += data.length;
       return data;
-    };
-
-    // Snapshot files go through the project's content store, shared by every run (and by
-    // the runs of this pull: one download per blob).
-    const toStore = (sha: string, size: number, rel: string): Promise<string> => {
-      const stored = join(project.root, ".store", sha.slice(0, 2), sha);
-      let p = storing.get(sha);
-      if (!p) {
-        p = existsSync(stored) && statSync(stored).size === size
-          ? Promise.resolve(stored)
-          : fetchBlob(sha, rel).then((data) => {
-              const tmp = join(stage, `.blob-${sha}`);
-              store.place(Buffer.from(data), tmp);
-              rmSync(tmp, { force: true });
-              return stored;
-            });
-        storing.set(sha, p);
-        p.catch(() => storing.delete(sha));
-      }
-      return p;
     };
     const logs = Object.entries(merged.logs).map(([rel, segments]) => {
       const ids = segments.map((s) => s.id);
@@ -181,18 +250,20 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
       mkdirSync(d, { recursive: true });
       made.add(d);
     };
-    for (const [rel, { sha256: sha, size }] of Object.entries(merged.files)) {
+    // The snapshot: one shared tree per distinct content, linked in (./trees).
+    if (snapshot.length) {
       tasks.push(async () => {
-        const dest = join(stage, rel);
+        const tree = await shared.tree(snapshot, fetchBlob);
+        const link = `${stage}/code_snapshot`;
+        if (!linkTree(tree, dir, link)) linkFiles(snapshot.map(([rel]) => [rel.slice(SNAPSHOT.length), `${tree}/${rel.slice(SNAPSHOT.length)}`]), link);
+      });
+    }
+    for (const [rel, { sha256: sha, size }] of others) {
+      tasks.push(async () => {
+        const dest = `${stage}/${rel}`;
         ensureDir(dirname(dest));
         if (exists && state?.hashes[rel] === sha && state.sig[rel] === sig[rel]) return copyFileSync(join(dir, rel), dest);
-        if (!rel.startsWith("code_snapshot/")) return writeFileSync(dest, await fetchBlob(sha, rel));
-        const stored = await toStore(sha, size, rel);
-        try {
-          linkSync(stored, dest);
-        } catch {
-          copyFileSync(stored, dest);
-        }
+        writeFileSync(dest, await shared.small(sha, size, rel, fetchBlob));
       });
     }
     for (const log of logs) {
@@ -220,7 +291,8 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
 
   const now = scanRun(dir);
   const marks = Object.fromEntries(Object.keys(now).filter(isLog).map((rel) => [rel, Number(now[rel]!.split(":")[0])]));
-  const hashes = Object.fromEntries(Object.entries(merged.files).map(([rel, f]) => [rel, f.sha256]));
+  // Snapshot files are hashed in snapshot_manifest.json; the state keeps the others'.
+  const hashes = Object.fromEntries(others.map(([rel, f]) => [rel, f.sha256]));
   const next: RunState = { sig: now, marks, hashes, commit: state?.commit, pulled: { writers, order, commits } };
   saveState(project.root, stateKey(bucket.remote), experiment, runId, next);
   result.result = "pulled";

@@ -49,7 +49,8 @@ export function scanRun(dir: string): Signature {
   const walk = (rel: string) => {
     for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
+      // A pulled snapshot is a symlink to a shared tree (./trees).
+      if (entry.isDirectory() || (r === "code_snapshot" && entry.isSymbolicLink())) {
         if (r !== "code_snapshot" || !manifest.size) walk(r);
       }
       else if (entry.isFile()) {

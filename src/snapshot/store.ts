@@ -16,6 +16,11 @@ const LINK_UNSUPPORTED = new Set(["EXDEV", "EPERM", "ENOTSUP", "EOPNOTSUPP", "EN
 export interface ContentStore {
   /** Stores `content` (if not stored yet) and places a read-only copy of it at `dest`. */
   place(content: Buffer, dest: string): { sha256: string };
+  /**
+   * Stores `content` whose sha256 the caller has already checked (a pulled blob), without
+   * hashing it again; returns the store file's path.
+   */
+  add(content: Uint8Array, sha256: string): string;
 }
 
 /**
@@ -35,7 +40,7 @@ export function openStore(root: string): ContentStore {
     madeDirs.add(dir);
   };
 
-  const put = (content: Buffer, sha: string): string => {
+  const put = (content: Uint8Array, sha: string): string => {
     const target = join(root, sha.slice(0, 2), sha);
     try {
       // The size check catches a store file truncated by a crash mid-write on another system.
@@ -80,5 +85,6 @@ export function openStore(root: string): ContentStore {
       }
       return { sha256 };
     },
+    add: put,
   };
 }

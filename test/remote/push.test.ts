@@ -3,7 +3,7 @@
  * copies in temp folders stand for machines (SCRYPTORUM_HOSTNAME names each one).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, ensureBinary, tempDir, testEnv } from "../helpers/cli";
 import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
@@ -136,6 +136,21 @@ describe("push and pull", () => {
       expect(withoutOrigin(pulled)).toEqual(mine);
       expect(pulled.origin.hosts).toEqual([host]);
     }
+    // Pulled snapshots: one tree per distinct content under .store/trees, each run's
+    // code_snapshot a relative symlink to it; every listed file reads as on its machine.
+    const targets = new Set<string>();
+    for (const [m, id] of [[a, "ms-a"], [b, "ms-b"]] as const) {
+      const link = join(c.runDir("demo", id), "code_snapshot");
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(link)).toMatch(/^(\.\.\/)+\.store\/trees\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
+      expect(realpathSync(link).startsWith(realpathSync(join(c.root, ".store", "trees")))).toBe(true);
+      targets.add(realpathSync(link));
+      const listed = JSON.parse(readFileSync(join(m.runDir("demo", id), "snapshot_manifest.json"), "utf8")).files.map((f: any) => f.path);
+      expect(listed.length).toBeGreaterThan(0);
+      for (const path of listed) expect(readFileSync(join(link, path))).toEqual(readFileSync(join(m.runDir("demo", id), "code_snapshot", path)));
+    }
+    const manifests = ["ms-a", "ms-b"].map((id) => JSON.parse(readFileSync(join(c.runDir("demo", id), "snapshot_manifest.json"), "utf8")).files);
+    expect(targets.size).toBe(JSON.stringify(manifests[0]) === JSON.stringify(manifests[1]) ? 1 : 2);
     const text = await c.run(["show", "demo", "ms-b"]);
     expect(text.stdout).toContain("origin   host-b (pulled from team");
     const cmpA = await a.run(["compare", "demo", "ms-a", "ms-b", "--cases"]);
@@ -364,6 +379,15 @@ describe("push and pull", () => {
     const fresh = await machine(pfx, "host-d");
     expect((await fresh.run(["pull"])).code).toBe(1);
     expect(existsSync(fresh.runDir("demo", "v1"))).toBe(false);
+
+    // A commit naming a path outside the run folder is refused before anything is written.
+    const evil = { ...commit, writer: "evil", n: 1, files: { ...commit.files, "../../../escaped.txt": commit.logs["run.jsonl"].segments[0] } };
+    expect((await bk.send("PUT", "experiments/demo/runs/v2/writers/evil/00000001.json", { body: JSON.stringify(evil) })).ok).toBe(true);
+    const e = await fresh.run(["pull", "demo", "--runs", "v2"]);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toContain(`run demo/v2 names a file "../../../escaped.txt" that is not a path inside a run folder`);
+    expect(existsSync(fresh.runDir("demo", "v2"))).toBe(false);
+    expect(readdirSync(fresh.root).filter((f) => f.includes("escaped"))).toEqual([]);
   }, 120_000);
 
   test("the README's CI recipe on a fresh clone holding only .scryptorum: pull the baseline, run, check --baseline, push", async () => {
