@@ -17,7 +17,7 @@ import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, latestCommits, runsPrefix, type Commit } from "./layout";
 import { extendsOrder, mergeCommits, segmentId } from "./merge";
 import { RemoteFailed } from "./s3";
-import { isLog, stateKey, loadState, sameSignature, saveState, scanRun, scratchDir, sha256, type RunState } from "./state";
+import { isLog, stateKey, loadState, parseSnapshotManifest, sameSignature, saveState, scanRun, scratchDir, sha256, type RunState } from "./state";
 import { pool, type Progress, type Selection } from "./select";
 import { SNAPSHOT, linkFiles, linkTree, safeRelPath, treeId, treePath } from "./trees";
 import type { Remote } from "./config";
@@ -93,9 +93,11 @@ type FetchBlob = (sha: string, what: string) => Promise<Uint8Array>;
 interface Shared {
   experiments: Set<string>;
   /** A snapshot tree's folder in the store, made (blobs fetched, files linked) on first use. */
-  tree(files: [string, { sha256: string; size: number }][], fetch: FetchBlob): Promise<string>;
+  tree(files: [string, { sha256: string; size: number }][], fetch: FetchBlob, manifest?: { sha256: string; size: number }): Promise<string>;
   /** A file's bytes, kept for the pull's other runs while small (a manifest all milestones share). */
   small(sha: string, size: number, what: string, fetch: FetchBlob): Promise<Uint8Array>;
+  /** A snapshot_manifest.json's listing, parsed once per content. */
+  manifest(sha: string, read: () => string): Map<string, { size: number; sha256: string }>;
 }
 
 const SMALL_FILE = 1 << 20;
@@ -107,6 +109,7 @@ function sharedFetches(project: Project): Shared {
   const blobs = new Map<string, Promise<string>>();
   const trees = new Map<string, Promise<string>>();
   const smalls = new Map<string, Promise<Uint8Array>>();
+  const manifests = new Map<string, Map<string, { size: number; sha256: string }>>();
   let kept = 0;
   const once = <T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
     let p = map.get(key);
@@ -130,10 +133,30 @@ function sharedFetches(project: Project): Shared {
       const stored = `${storeRoot}/${sha.slice(0, 2)}/${sha}`;
       return sizeOf(stored) === size ? stored : store.add(await fetch(sha, what), sha);
     });
-  return {
+  // A tree's id hashes its 1,000 entries; milestones of one tree share their manifest, so
+  // the id is remembered by manifest, for entries that are exactly the manifest's listing.
+  const ids = new Map<string, string>();
+  const idOf = async (files: [string, { sha256: string; size: number }][], fetch: FetchBlob, manifest?: { sha256: string; size: number }) => {
+    if (!manifest) return treeId(files);
+    let listed = manifests.get(manifest.sha256);
+    if (!listed) {
+      if (manifest.size > SMALL_FILE) return treeId(files);
+      const bytes = await shared.small(manifest.sha256, manifest.size, "snapshot_manifest.json", fetch);
+      listed = shared.manifest(manifest.sha256, () => new TextDecoder().decode(bytes));
+    }
+    const same = listed.size === files.length && files.every(([rel, f]) => {
+      const l = listed.get(rel);
+      return l?.sha256 === f.sha256 && l.size === f.size;
+    });
+    if (!same) return treeId(files);
+    let id = ids.get(manifest.sha256);
+    if (id === undefined) ids.set(manifest.sha256, (id = treeId(files)));
+    return id;
+  };
+  const shared: Shared = {
     experiments: new Set(),
-    tree: (files, fetch) => {
-      const id = treeId(files);
+    tree: async (files, fetch, manifest) => {
+      const id = await idOf(files, fetch, manifest);
       return once(trees, id, async () => {
         const path = treePath(storeRoot, id);
         if (existsSync(path)) return path;
@@ -154,6 +177,14 @@ function sharedFetches(project: Project): Shared {
         return path;
       });
     },
+    manifest: (sha, read) => {
+      let m = manifests.get(sha);
+      if (!m) {
+        if (manifests.size >= 64) manifests.delete(manifests.keys().next().value!); // bounded memory
+        manifests.set(sha, (m = parseSnapshotManifest(read())));
+      }
+      return m;
+    },
     small: (sha, size, what, fetch) => {
       if (size > SMALL_FILE || kept + size > SMALL_TOTAL) return smalls.get(sha) ?? fetch(sha, what);
       return once(smalls, sha, () => {
@@ -162,6 +193,7 @@ function sharedFetches(project: Project): Shared {
       });
     },
   };
+  return shared;
 }
 
 const sameWriters = (a: Record<string, number>, b: Record<string, number>) =>
@@ -190,6 +222,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   const cached = new Map<string, Commit>();
   for (const c of state?.pulled?.commits ?? []) cached.set(`${c.writer}/${c.n}`, c);
   if (state?.commit) cached.set(`${state.commit.writer}/${state.commit.n}`, state.commit);
+  const raw = new WeakMap<Commit, string>(); // each commit's text, written into the state as it came
   const commits = await pool([...latest], 8, async ([writer, n]) => {
     const hit = cached.get(`${writer}/${n}`);
     if (hit) return hit;
@@ -199,7 +232,9 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     result.bytes += data.length;
     let commit: Commit;
     try {
-      commit = JSON.parse(new TextDecoder().decode(data));
+      const text = new TextDecoder().decode(data);
+      commit = JSON.parse(text);
+      raw.set(commit, text);
     } catch {
       throw new RemoteFailed(`remote "${remoteName}": ${bucket.s3.key(key)} is not valid JSON: the bucket copy is damaged (delete that object and push again from ${writer})`);
     }
@@ -253,7 +288,8 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     // The snapshot: one shared tree per distinct content, linked in (./trees).
     if (snapshot.length) {
       tasks.push(async () => {
-        const tree = await shared.tree(snapshot, fetchBlob);
+        const manifest = merged.files["snapshot_manifest.json"];
+        const tree = await shared.tree(snapshot, fetchBlob, manifest);
         const link = `${stage}/code_snapshot`;
         if (!linkTree(tree, dir, link)) linkFiles(snapshot.map(([rel]) => [rel.slice(SNAPSHOT.length), `${tree}/${rel.slice(SNAPSHOT.length)}`]), link);
       });
@@ -289,12 +325,13 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     rmSync(stage, { recursive: true, force: true });
   }
 
-  const now = scanRun(dir);
+  const listed = merged.files["snapshot_manifest.json"];
+  const now = scanRun(dir, listed ? shared.manifest(listed.sha256, () => readFileSync(`${dir}/snapshot_manifest.json`, "utf8")) : new Map());
   const marks = Object.fromEntries(Object.keys(now).filter(isLog).map((rel) => [rel, Number(now[rel]!.split(":")[0])]));
   // Snapshot files are hashed in snapshot_manifest.json; the state keeps the others'.
   const hashes = Object.fromEntries(others.map(([rel, f]) => [rel, f.sha256]));
   const next: RunState = { sig: now, marks, hashes, commit: state?.commit, pulled: { writers, order, commits } };
-  saveState(project.root, stateKey(bucket.remote), experiment, runId, next);
+  saveState(project.root, stateKey(bucket.remote), experiment, runId, next, (c) => raw.get(c));
   result.result = "pulled";
   return result;
 }

@@ -43,9 +43,8 @@ export type Signature = Record<string, string>;
  * written once, read-only, and listed with sizes and hashes in snapshot_manifest.json:
  * its files are taken from there (a thousand fewer stat calls per run).
  */
-export function scanRun(dir: string): Signature {
+export function scanRun(dir: string, manifest = snapshotHashes(dir)): Signature {
   const sig: Signature = {};
-  const manifest = snapshotHashes(dir);
   const walk = (rel: string) => {
     for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${entry.name}` : entry.name;
@@ -66,9 +65,18 @@ export function scanRun(dir: string): Signature {
 
 /** `code_snapshot/<path>` -> size and sha256, from the run's snapshot_manifest.json (none: empty). */
 export function snapshotHashes(dir: string): Map<string, { size: number; sha256: string }> {
+  try {
+    return parseSnapshotManifest(readFileSync(join(dir, "snapshot_manifest.json"), "utf8"));
+  } catch {
+    return new Map();
+  }
+}
+
+/** snapshotHashes from the manifest's text (many pulled milestones share one). */
+export function parseSnapshotManifest(text: string): Map<string, { size: number; sha256: string }> {
   const out = new Map<string, { size: number; sha256: string }>();
   try {
-    const m = JSON.parse(readFileSync(join(dir, "snapshot_manifest.json"), "utf8"));
+    const m = JSON.parse(text);
     for (const f of m.files ?? []) {
       if (typeof f?.path === "string" && typeof f.sha256 === "string" && typeof f.size === "number") out.set(`code_snapshot/${f.path}`, { size: f.size, sha256: f.sha256 });
     }
@@ -115,11 +123,22 @@ export function loadState(projectRoot: string, remote: string, experiment: strin
   }
 }
 
-export function saveState(projectRoot: string, remote: string, experiment: string, runId: string, state: RunState): void {
+/**
+ * Writes a run's state. `raw` may give a pulled commit's JSON text as it came from the
+ * bucket, written as is (not stringified again: a milestone's commit lists every file).
+ */
+export function saveState(projectRoot: string, remote: string, experiment: string, runId: string, state: RunState, raw?: (c: Commit) => string | undefined): void {
   const path = statePath(projectRoot, remote, experiment, runId);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomBytes(3).toString("hex")}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state));
+  let text: string;
+  if (state.pulled && raw) {
+    // `pulled` last, its `commits` last: close the object after the commits' texts.
+    const { pulled, ...rest } = state;
+    const head = JSON.stringify({ ...rest, pulled: { writers: pulled.writers, order: pulled.order } });
+    text = `${head.slice(0, -2)},"commits":[${pulled.commits.map((c) => raw(c) ?? JSON.stringify(c)).join(",")}]}}`;
+  } else text = JSON.stringify(state);
+  writeFileSync(tmp, text);
   renameSync(tmp, path);
 }
 

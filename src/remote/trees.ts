@@ -15,7 +15,9 @@ export const SNAPSHOT = "code_snapshot/";
 
 /** The tree's id: sha256 over its sorted `path, sha256, size` entries. */
 export function treeId(files: [string, { sha256: string; size: number }][]): string {
-  const lines = files.map(([rel, f]) => `${rel}\0${f.sha256}\0${f.size}\n`).sort();
+  const lines = files.map(([rel, f]) => `${rel}\0${f.sha256}\0${f.size}\n`);
+  // Commits list files sorted: sort only when they are not.
+  if (lines.some((l, i) => i > 0 && l < lines[i - 1]!)) lines.sort();
   return createHash("sha256").update(lines.join("")).digest("hex");
 }
 

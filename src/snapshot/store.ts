@@ -8,6 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, linkSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { dirname, join } from "pathe";
 
 /** Hard-link errors that mean "this filesystem or file cannot be linked, copy instead". */
@@ -20,7 +21,7 @@ export interface ContentStore {
    * Stores `content` whose sha256 the caller has already checked (a pulled blob), without
    * hashing it again; returns the store file's path.
    */
-  add(content: Uint8Array, sha256: string): string;
+  add(content: Uint8Array, sha256: string): Promise<string>;
 }
 
 /**
@@ -40,7 +41,7 @@ export function openStore(root: string): ContentStore {
     madeDirs.add(dir);
   };
 
-  const put = (content: Uint8Array, sha: string): string => {
+  const put = (content: Buffer, sha: string): string => {
     const target = join(root, sha.slice(0, 2), sha);
     try {
       // The size check catches a store file truncated by a crash mid-write on another system.
@@ -85,6 +86,24 @@ export function openStore(root: string): ContentStore {
       }
       return { sha256 };
     },
-    add: put,
+    // As put, the write off the main thread (a pull stores many blobs while downloading).
+    async add(content, sha) {
+      const target = join(root, sha.slice(0, 2), sha);
+      try {
+        if (statSync(target).size === content.length) return target;
+      } catch {
+        // not stored yet
+      }
+      ensureDir(dirname(target));
+      const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+      await writeFile(temp, content, { mode: 0o444, flag: "wx" });
+      try {
+        renameSync(temp, target);
+      } catch (cause) {
+        unlinkSync(temp);
+        throw cause;
+      }
+      return target;
+    },
   };
 }
