@@ -86,13 +86,33 @@ export function parseSnapshotManifest(text: string): Map<string, { size: number;
 
 export const isLog = (rel: string) => !rel.includes("/") && rel.endsWith(".jsonl");
 
+/** An entry taken from snapshot_manifest.json, whose own entry already says whether it changed. */
+const derived = (value: string) => value.endsWith(":snapshot");
+
+/** Equal signatures, ignoring the entries derived from the manifest (states keep none). */
 export function sameSignature(a: Signature, b: Signature): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+  let n = 0;
+  for (const k in a) {
+    if (derived(a[k]!)) continue;
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const k in b) if (!derived(b[k]!)) n--;
+  return n === 0;
+}
+
+/** The signature as a state keeps it: without the manifest's thousand snapshot entries. */
+function stored(sig: Signature): Signature {
+  const out: Signature = {};
+  for (const k in sig) if (!derived(sig[k]!)) out[k] = sig[k]!;
+  return out;
 }
 
 export interface RunState {
-  /** The signature when this state was saved: equal now means nothing to do. */
+  /**
+   * The signature when this state was saved (less the entries derived from the snapshot
+   * manifest): equal now (sameSignature) means nothing to do.
+   */
   sig: Signature;
   /** Bytes of each JSONL file accounted for (pushed by us, or pulled). */
   marks: Record<string, number>;
@@ -131,6 +151,7 @@ export function saveState(projectRoot: string, remote: string, experiment: strin
   const path = statePath(projectRoot, remote, experiment, runId);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomBytes(3).toString("hex")}.tmp`;
+  state = { ...state, sig: stored(state.sig) };
   let text: string;
   if (state.pulled && raw) {
     // `pulled` last, its `commits` last: close the object after the commits' texts.
