@@ -17,7 +17,7 @@ import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, latestCommits, runsPrefix, type Commit } from "./layout";
 import { extendsOrder, mergeCommits, segmentId } from "./merge";
 import { RemoteFailed } from "./s3";
-import { isLog, stateKey, loadState, parseSnapshotManifest, sameSignature, saveState, scanRun, scratchDir, sha256, type RunState } from "./state";
+import { compactCommit, isLog, stateKey, loadState, parseSnapshotManifest, sameSignature, saveState, scanRun, scratchDir, sha256, writeTreeListing, type RunState } from "./state";
 import { pool, type Progress, type Selection } from "./select";
 import { SNAPSHOT, linkFiles, linkTree, safeRelPath, treeId, treePath } from "./trees";
 import type { Remote } from "./config";
@@ -69,7 +69,7 @@ export async function pull(project: Project, remote: Remote, sel: Selection, pro
   }
   const staleAfter = staleAfterSeconds(project);
   let done = 0;
-  const shared = sharedFetches(project);
+  const shared = sharedFetches(project, bucket);
   const runs = await pool(todo, 8, async (t) => {
     const r = await pullRun(project, bucket, t.experiment, t.runId, t.writers, staleAfter, shared);
     progress?.(++done, todo.length, `${t.experiment}/${t.runId}`);
@@ -92,8 +92,10 @@ type FetchBlob = (sha: string, what: string) => Promise<Uint8Array>;
 /** What the runs of one pull share: each blob downloaded once, each snapshot tree made once. */
 interface Shared {
   experiments: Set<string>;
+  /** A GET, at most 32 at a time across the pull's runs. */
+  get(key: string): Promise<Uint8Array | undefined>;
   /** A snapshot tree's folder in the store, made (blobs fetched, files linked) on first use. */
-  tree(files: [string, { sha256: string; size: number }][], fetch: FetchBlob, manifest?: { sha256: string; size: number }): Promise<string>;
+  tree(files: [string, { sha256: string; size: number }][], fetch: FetchBlob, manifest?: { sha256: string; size: number }): Promise<{ path: string; id: string }>;
   /** A file's bytes, kept for the pull's other runs while small (a manifest all milestones share). */
   small(sha: string, size: number, what: string, fetch: FetchBlob): Promise<Uint8Array>;
   /** A snapshot_manifest.json's listing, parsed once per content. */
@@ -103,7 +105,9 @@ interface Shared {
 const SMALL_FILE = 1 << 20;
 const SMALL_TOTAL = 64 << 20;
 
-function sharedFetches(project: Project): Shared {
+function sharedFetches(project: Project, bucket: Bucket): Shared {
+  // As many GETs at a time as the bench's floor makes, whatever the runs and trees ask.
+  const gets = limiter(32);
   const storeRoot = `${project.root}/.store`;
   const store = openStore(storeRoot);
   const blobs = new Map<string, Promise<string>>();
@@ -155,10 +159,13 @@ function sharedFetches(project: Project): Shared {
   };
   const shared: Shared = {
     experiments: new Set(),
+    get: (key) => gets(() => bucket.get(key)),
     tree: async (files, fetch, manifest) => {
       const id = await idOf(files, fetch, manifest);
-      return once(trees, id, async () => {
+      const path = await once(trees, id, async () => {
         const path = treePath(storeRoot, id);
+        // Its listing, which run states refer to instead of repeating it (./state).
+        if (!existsSync(`${path}.json`)) writeTreeListing(path, files);
         if (existsSync(path)) return path;
         const sources = await pool(files, 32, ([rel, f]) => toStore(f.sha256, f.size, rel, fetch));
         // Built aside and renamed into place: a tree folder that exists is whole.
@@ -176,6 +183,7 @@ function sharedFetches(project: Project): Shared {
         }
         return path;
       });
+      return { path, id };
     },
     manifest: (sha, read) => {
       let m = manifests.get(sha);
@@ -194,6 +202,23 @@ function sharedFetches(project: Project): Shared {
     },
   };
   return shared;
+}
+
+/** Runs `fn`s at most `n` at a time, in call order. */
+function limiter(n: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active < n) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // handed a slot
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
 }
 
 const sameWriters = (a: Record<string, number>, b: Record<string, number>) =>
@@ -220,14 +245,14 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
 
   // Each writer's latest commit (those already merged last time are reused).
   const cached = new Map<string, Commit>();
-  for (const c of state?.pulled?.commits ?? []) cached.set(`${c.writer}/${c.n}`, c);
+  for (const c of state?.pulled?.commits ?? []) if (!c.snapshot_tree) cached.set(`${c.writer}/${c.n}`, c); // else its tree's listing is gone
   if (state?.commit) cached.set(`${state.commit.writer}/${state.commit.n}`, state.commit);
   const raw = new WeakMap<Commit, string>(); // each commit's text, written into the state as it came
   const commits = await pool([...latest], 8, async ([writer, n]) => {
     const hit = cached.get(`${writer}/${n}`);
     if (hit) return hit;
     const key = commitKey(experiment, runId, writer, n);
-    const data = await bucket.get(key);
+    const data = await shared.get(key);
     if (!data) throw new RemoteFailed(`remote "${remoteName}": ${bucket.s3.key(key)} was listed but cannot be read: retry the pull`);
     result.bytes += data.length;
     let commit: Commit;
@@ -256,6 +281,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     shared.experiments.add(experiment);
   }
   const stage = scratchDir(project.root);
+  let treeOfRun: string | undefined;
   const order: Record<string, string[]> = {};
   const files = Object.entries(merged.files);
   const snapshot = files.filter(([rel]) => rel.startsWith(SNAPSHOT));
@@ -263,7 +289,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   try {
     const fetchBlob = async (sha: string, what: string): Promise<Uint8Array> => {
       const key = blobKey(sha);
-      const data = await bucket.get(key);
+      const data = await shared.get(key);
       if (!data) throw new RemoteFailed(`remote "${remoteName}": blob ${bucket.s3.key(key)} (${what} of run ${experiment}/${runId}) is missing from the bucket; nothing was changed locally`);
       const got = sha256(data);
       if (got !== sha) throw new RemoteFailed(`remote "${remoteName}": blob ${bucket.s3.key(key)} (${what} of run ${experiment}/${runId}) does not match its sha256 (got ${got}): the bucket copy is corrupt; nothing was changed locally`);
@@ -290,8 +316,9 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
       tasks.push(async () => {
         const manifest = merged.files["snapshot_manifest.json"];
         const tree = await shared.tree(snapshot, fetchBlob, manifest);
+        treeOfRun = tree.id;
         const link = `${stage}/code_snapshot`;
-        if (!linkTree(tree, dir, link)) linkFiles(snapshot.map(([rel]) => [rel.slice(SNAPSHOT.length), `${tree}/${rel.slice(SNAPSHOT.length)}`]), link);
+        if (!linkTree(tree.path, dir, link)) linkFiles(snapshot.map(([rel]) => [rel.slice(SNAPSHOT.length), `${tree.path}/${rel.slice(SNAPSHOT.length)}`]), link);
       });
     }
     for (const [rel, { sha256: sha, size }] of others) {
@@ -330,7 +357,8 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   const marks = Object.fromEntries(Object.keys(now).filter(isLog).map((rel) => [rel, Number(now[rel]!.split(":")[0])]));
   // Snapshot files are hashed in snapshot_manifest.json; the state keeps the others'.
   const hashes = Object.fromEntries(others.map(([rel, f]) => [rel, f.sha256]));
-  const next: RunState = { sig: now, marks, hashes, commit: state?.commit, pulled: { writers, order, commits } };
+  const kept = treeOfRun ? commits.map((c) => compactCommit(c, merged.files, snapshot.length, treeOfRun!)) : commits;
+  const next: RunState = { sig: now, marks, hashes, commit: state?.commit, pulled: { writers, order, commits: kept } };
   saveState(project.root, stateKey(bucket.remote), experiment, runId, next, (c) => raw.get(c));
   result.result = "pulled";
   return result;

@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { hostname } from "node:os";
 import { dirname, join } from "pathe";
 import type { Commit } from "./layout";
+import { SNAPSHOT, treePath } from "./trees";
 
 export const STATE_DIR = ".remote";
 
@@ -121,7 +122,58 @@ export interface RunState {
   /** Our writer's latest commit, if we pushed. */
   commit?: Commit;
   /** What the last pull merged: each writer's commit number, the segment order of each file. */
-  pulled?: { writers: Record<string, number>; order: Record<string, string[]>; commits: Commit[] };
+  pulled?: { writers: Record<string, number>; order: Record<string, string[]>; commits: StoredCommit[] };
+}
+
+/**
+ * A pulled commit as a state keeps it: when its snapshot files are exactly a shared tree's,
+ * they are left out and `snapshot_tree` names the tree, whose listing (written once, next
+ * to the tree) loadState puts back. A thousand-file milestone's state stays a few KB.
+ */
+export type StoredCommit = Commit & { snapshot_tree?: string };
+
+/** Writes `<tree>.json`, the tree's files as commits list them (write, then rename). */
+export function writeTreeListing(tree: string, files: [string, { sha256: string; size: number }][]): void {
+  mkdirSync(dirname(tree), { recursive: true });
+  const tmp = `${tree}.json.${process.pid}.${randomBytes(3).toString("hex")}.tmp`;
+  writeFileSync(tmp, JSON.stringify(Object.fromEntries(files)));
+  renameSync(tmp, `${tree}.json`);
+}
+
+/** `commit` without its snapshot files when they are exactly those of tree `id` (`count` files, as in `files`). */
+export function compactCommit(commit: Commit, files: Commit["files"], count: number, id: string): StoredCommit {
+  const rest: Commit["files"] = {};
+  let n = 0;
+  for (const rel in commit.files) {
+    const f = commit.files[rel]!;
+    if (!rel.startsWith(SNAPSHOT)) rest[rel] = f;
+    else if (files[rel]?.sha256 === f.sha256 && files[rel]!.size === f.size) n++;
+    else return commit;
+  }
+  return n === count ? { ...commit, files: rest, snapshot_tree: id } : commit;
+}
+
+// Listings read, by tree id (content-addressed: the same id is the same listing anywhere).
+const listings = new Map<string, Commit["files"]>();
+
+/** Puts back the snapshot files of compacted commits; one whose listing is gone stays compact. */
+function expandCommits(projectRoot: string, commits: StoredCommit[]): void {
+  for (const c of commits) {
+    const id = c.snapshot_tree;
+    if (!id) continue;
+    let listed = listings.get(id);
+    if (!listed) {
+      try {
+        listed = JSON.parse(readFileSync(`${treePath(`${projectRoot}/.store`, id)}.json`, "utf8")) as Commit["files"];
+      } catch {
+        continue;
+      }
+      if (listings.size >= 16) listings.delete(listings.keys().next().value!);
+      listings.set(id, listed);
+    }
+    c.files = { ...listed, ...c.files };
+    delete c.snapshot_tree;
+  }
 }
 
 /**
@@ -136,11 +188,14 @@ const statePath = (projectRoot: string, remote: string, experiment: string, runI
   join(projectRoot, STATE_DIR, remote, experiment, `${runId}.json`);
 
 export function loadState(projectRoot: string, remote: string, experiment: string, runId: string): RunState | undefined {
+  let state: RunState;
   try {
-    return JSON.parse(readFileSync(statePath(projectRoot, remote, experiment, runId), "utf8"));
+    state = JSON.parse(readFileSync(statePath(projectRoot, remote, experiment, runId), "utf8"));
   } catch {
     return undefined;
   }
+  if (state.pulled?.commits) expandCommits(projectRoot, state.pulled.commits);
+  return state;
 }
 
 /**

@@ -1,5 +1,10 @@
-import { expect, test } from "bun:test";
-import { sameSignature } from "../../../src/remote/state";
+import { describe, expect, test } from "bun:test";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Commit } from "../../../src/remote/layout";
+import { compactCommit, loadState, sameSignature, saveState, writeTreeListing } from "../../../src/remote/state";
+import { treePath } from "../../../src/remote/trees";
+import { tempDir } from "../../helpers/project";
 
 const scan = { "run.json": "10:1", "snapshot_manifest.json": "900:2", "code_snapshot/a.ts": "5:snapshot", "code_snapshot/b.ts": "7:snapshot" };
 const kept = { "run.json": "10:1", "snapshot_manifest.json": "900:2" }; // as a state stores it
@@ -15,4 +20,38 @@ test.each([
 ] as const)("sameSignature: %s -> %p", (_, a, b, same) => {
   expect(sameSignature(a, b)).toBe(same);
   expect(sameSignature(b, a)).toBe(same);
+});
+
+describe("a pulled commit kept compact in the state", () => {
+  const f = (sha: string, size = 1) => ({ sha256: sha, size });
+  const snap = { "code_snapshot/a.ts": f("a"), "code_snapshot/b.ts": f("b") };
+  const commit = (files: Commit["files"]): Commit => ({ format: 1, writer: "w", host: "h", n: 1, pushed_at: "t", run: { run_id: "r" }, files, logs: {} });
+  const merged = { ...snap, "environment.json": f("e") };
+
+  test.each([
+    ["exactly the tree's files: left out, the tree named", { ...snap, "environment.json": f("e") }, { "environment.json": f("e") }],
+    ["one snapshot file of another content: kept whole", { ...snap, "code_snapshot/b.ts": f("x") }, undefined],
+    ["fewer snapshot files than the tree: kept whole", { "code_snapshot/a.ts": f("a") }, undefined],
+  ] as const)("%s", (_, files, compact) => {
+    const c = commit(files);
+    const out = compactCommit(c, merged, 2, "t1");
+    if (compact) expect(out).toEqual({ ...c, files: compact, snapshot_tree: "t1" });
+    else expect(out).toBe(c);
+  });
+
+  test("saveState writes it a few hundred bytes long; loadState puts the files back from the tree's listing, and leaves it compact when the listing is gone", () => {
+    const root = tempDir("scry-state-");
+    const tree = treePath(`${root}/.store`, "ab".padEnd(64, "0"));
+    writeTreeListing(tree, Object.entries(snap));
+    const whole = commit({ ...snap, "environment.json": f("e") });
+    const stored = compactCommit(whole, merged, 2, "ab".padEnd(64, "0"));
+    saveState(root, "team", "exp", "run", { sig: {}, marks: {}, hashes: {}, pulled: { writers: { w: 1 }, order: {}, commits: [stored] } });
+    const file = join(root, ".remote", "team", "exp", "run.json");
+    expect(readFileSync(file, "utf8").length).toBeLessThan(400);
+    expect(loadState(root, "team", "exp", "run")!.pulled!.commits).toEqual([whole]);
+    rmSync(`${tree}.json`);
+    saveState(root, "team", "exp", "run2", { sig: {}, marks: {}, hashes: {}, pulled: { writers: { w: 1 }, order: {}, commits: [compactCommit(whole, merged, 2, "cd".padEnd(64, "0"))] } });
+    expect(loadState(root, "team", "exp", "run2")!.pulled!.commits[0]).toMatchObject({ snapshot_tree: "cd".padEnd(64, "0"), files: { "environment.json": f("e") } });
+    rmSync(root, { recursive: true, force: true });
+  });
 });
