@@ -71,9 +71,12 @@ export function mergeCommits(all: Commit[], origin: OriginInfo): MergedRun {
     writers: sorted.map((c) => ({ writer: c.writer, host: c.host, pid: c.run.pid, status: c.attached ? "attached" : c.run.status, pushed_at: c.pushed_at, commit: c.n })),
   };
 
-  const files: MergedRun["files"] = {};
-  const byPush = [...commits].sort((a, b) => a.pushed_at.localeCompare(b.pushed_at) || a.writer.localeCompare(b.writer));
-  for (const c of byPush) Object.assign(files, c.files);
+  // One writer (most runs): its files as they are, not copied.
+  const files: MergedRun["files"] = commits.length === 1 ? commits[0]!.files : {};
+  if (commits.length > 1) {
+    const byPush = [...commits].sort((a, b) => a.pushed_at.localeCompare(b.pushed_at) || a.writer.localeCompare(b.writer));
+    for (const c of byPush) Object.assign(files, c.files);
+  }
 
   const names = [...new Set(commits.flatMap((c) => Object.keys(c.logs)))].sort();
   const logs: MergedRun["logs"] = {};

@@ -124,13 +124,7 @@ function sharedFetches(project: Project, bucket: Bucket): Shared {
     }
     return p;
   };
-  const sizeOf = (path: string) => {
-    try {
-      return statSync(path).size;
-    } catch {
-      return -1;
-    }
-  };
+  const sizeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? -1;
   // A store file of the right size is complete (the store writes then renames); else download.
   const toStore = (sha: string, size: number, what: string, fetch: FetchBlob) =>
     once(blobs, sha, async () => {
@@ -278,6 +272,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   }
   if (!shared.experiments.has(experiment)) {
     new Experiment(project, experiment); // creates the experiment locally when missing
+    mkdirSync(runsDir(project.root, experiment), { recursive: true });
     shared.experiments.add(experiment);
   }
   const stage = scratchDir(project.root);
@@ -341,7 +336,6 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     }
     writeFileSync(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n");
 
-    mkdirSync(runsDir(project.root, experiment), { recursive: true });
     if (exists) {
       const old = `${stage}.old`;
       renameSync(dir, old);
@@ -353,7 +347,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   }
 
   const listed = merged.files["snapshot_manifest.json"];
-  const now = scanRun(dir, listed ? shared.manifest(listed.sha256, () => readFileSync(`${dir}/snapshot_manifest.json`, "utf8")) : new Map());
+  const now = scanRun(dir, listed ? shared.manifest(listed.sha256, () => readFileSync(`${dir}/snapshot_manifest.json`, "utf8")) : new Map(), false);
   const marks = Object.fromEntries(Object.keys(now).filter(isLog).map((rel) => [rel, Number(now[rel]!.split(":")[0])]));
   // Snapshot files are hashed in snapshot_manifest.json; the state keeps the others'.
   const hashes = Object.fromEntries(others.map(([rel, f]) => [rel, f.sha256]));

@@ -44,7 +44,7 @@ export type Signature = Record<string, string>;
  * written once, read-only, and listed with sizes and hashes in snapshot_manifest.json:
  * its files are taken from there (a thousand fewer stat calls per run).
  */
-export function scanRun(dir: string, manifest = snapshotHashes(dir)): Signature {
+export function scanRun(dir: string, manifest = snapshotHashes(dir), withSnapshot = true): Signature {
   const sig: Signature = {};
   const walk = (rel: string) => {
     for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
@@ -60,7 +60,8 @@ export function scanRun(dir: string, manifest = snapshotHashes(dir)): Signature 
     }
   };
   walk("");
-  for (const [rel, f] of manifest) sig[rel] = `${f.size}:snapshot`;
+  // (A state keeps none of these: `withSnapshot` false leaves them out.)
+  if (withSnapshot) for (const [rel, f] of manifest) sig[rel] = `${f.size}:snapshot`;
   return sig;
 }
 
@@ -204,7 +205,6 @@ export function loadState(projectRoot: string, remote: string, experiment: strin
  */
 export function saveState(projectRoot: string, remote: string, experiment: string, runId: string, state: RunState, raw?: (c: Commit) => string | undefined): void {
   const path = statePath(projectRoot, remote, experiment, runId);
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomBytes(3).toString("hex")}.tmp`;
   state = { ...state, sig: stored(state.sig) };
   let text: string;
@@ -214,14 +214,24 @@ export function saveState(projectRoot: string, remote: string, experiment: strin
     const head = JSON.stringify({ ...rest, pulled: { writers: pulled.writers, order: pulled.order } });
     text = `${head.slice(0, -2)},"commits":[${pulled.commits.map((c) => raw(c) ?? JSON.stringify(c)).join(",")}]}}`;
   } else text = JSON.stringify(state);
-  writeFileSync(tmp, text);
+  try {
+    writeFileSync(tmp, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    mkdirSync(dirname(path), { recursive: true }); // the first state of this experiment
+    writeFileSync(tmp, text);
+  }
   renameSync(tmp, path);
 }
 
 /** A scratch folder on the project's file system (so a rename into place is atomic). */
 export function scratchDir(projectRoot: string): string {
   const dir = join(projectRoot, STATE_DIR, "tmp", `${process.pid}-${randomBytes(4).toString("hex")}`);
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir);
+  } catch {
+    mkdirSync(dir, { recursive: true }); // the first one
+  }
   return dir;
 }
 

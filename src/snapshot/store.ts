@@ -89,11 +89,7 @@ export function openStore(root: string): ContentStore {
     // As put, the write off the main thread (a pull stores many blobs while downloading).
     async add(content, sha) {
       const target = join(root, sha.slice(0, 2), sha);
-      try {
-        if (statSync(target).size === content.length) return target;
-      } catch {
-        // not stored yet
-      }
+      if (statSync(target, { throwIfNoEntry: false })?.size === content.length) return target;
       ensureDir(dirname(target));
       const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
       await writeFile(temp, content, { mode: 0o444, flag: "wx" });
