@@ -329,10 +329,13 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     }
     await pool(tasks, 16, (task) => task());
     for (const log of logs) {
-      const dest = join(stage, log.rel);
-      if (log.appendable) copyFileSync(join(dir, log.rel), dest);
-      else writeFileSync(dest, "");
-      for (const data of log.data) appendFileSync(dest, data);
+      const dest = `${stage}/${log.rel}`;
+      const data = log.data.length === 1 ? log.data[0]! : Buffer.concat(log.data);
+      if (!log.appendable) writeFileSync(dest, data); // one write, not one per segment
+      else {
+        copyFileSync(join(dir, log.rel), dest);
+        if (data.length) appendFileSync(dest, data);
+      }
     }
     writeFileSync(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n");
 
