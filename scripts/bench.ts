@@ -12,7 +12,10 @@ const groups: Record<string, () => Promise<void>> = {
   clients: async () => (await import("./bench/clients")).benchClients(),
   otel: async () => (await import("./bench/otel")).benchOtel(),
   binary: async () => (await import("./bench/binary")).benchBinary(),
-  eval: async () => (await import("./bench/eval")).benchEval(),
+  eval: async () => {
+    await (await import("./bench/eval")).benchEval();
+    await (await import("./bench/eval-memory")).benchEvalMemory();
+  },
   launcher: async () => (await import("./bench/launcher")).benchLauncher(),
   remote: async () => (await import("./bench/remote")).benchRemote(),
 };

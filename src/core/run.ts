@@ -205,6 +205,24 @@ export class Run {
   }
 
   /**
+   * `logEvent` with one more field given as JSON text, spliced into the line as it is: a
+   * large map built as text (an evaluation's case hashes) is never an object of a million
+   * keys. Plugins get it parsed.
+   * @internal
+   */
+  logEventWithJson(type: string, data: Record<string, unknown>, field: string, json: string): void {
+    const now = Date.now();
+    const ts = isoTimestamp(now);
+    const mark = `\u0000raw:${field}`;
+    const record: Record<string, unknown> = { timestamp: ts, run_id: this.meta.run_id, event_type: type, ...data, [field]: mark };
+    record.timestamp = ts;
+    record.run_id = this.meta.run_id;
+    record.event_type = type;
+    this.events.append(safeStringify(record).replace(JSON.stringify(mark), () => json), now);
+    if (runtime.plugins.length > 0) emitRecord(this, { ...record, [field]: JSON.parse(json) }, "event");
+  }
+
+  /**
    * Appends a metric to metrics.jsonl. `type` defaults to "custom"; `extra` may hold `step`.
    *
    * @example

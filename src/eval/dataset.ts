@@ -1,7 +1,11 @@
 /**
- * Datasets: `dataset("name")` reads `experiments/<exp>/data/<name>.jsonl` (or `.json`,
+ * Datasets: `dataset("name")` names `experiments/<exp>/data/<name>.jsonl` (or `.json`,
  * `.csv`) of the current run's experiment; `dataset(rows)` takes an array. Every case gets
  * a stable id: the one given, else a content hash of its input and expected output.
+ *
+ * A file dataset is read when its cases are first touched (its length, an index, a loop),
+ * and then whole; `evaluate()` given it untouched reads the file itself, a case at a time
+ * (source.ts), so an evaluation's memory does not grow with the file.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -10,17 +14,10 @@ import { hash } from "ohash";
 import { UserError } from "../core/errors";
 import { getCurrentRun } from "../tracking/context";
 import { parseCsv } from "./csv";
+import { csvRow, fileHash } from "./source";
+import type { Dataset, EvalCase } from "./case";
 
-/** One case of an evaluation. */
-export interface EvalCase<I = unknown, E = unknown> {
-  id: string;
-  input: I;
-  expected?: E;
-  metadata?: Record<string, unknown>;
-}
-
-/** The cases, with the dataset's name and the sha256 of its content (its version). */
-export type Dataset<I = unknown, E = unknown> = EvalCase<I, E>[] & { name: string; hash: string };
+export type { Dataset, EvalCase } from "./case";
 
 const EXTENSIONS = [".jsonl", ".json", ".csv"];
 
@@ -31,7 +28,8 @@ export function experimentDirOfCurrentRun(what: string): string {
   return join(run.dir, "..", "..");
 }
 
-function toCase(row: unknown, where: string): EvalCase {
+/** A row as a case. */
+export function toCase(row: unknown, where: string): EvalCase {
   if (row === null || typeof row !== "object" || Array.isArray(row)) {
     return { id: hash({ input: row }), input: row };
   }
@@ -67,18 +65,7 @@ function withMeta(cases: EvalCase[], name: string, content: string): Dataset {
  */
 export function parseDataset(text: string, file: string): EvalCase[] {
   if (file.endsWith(".csv")) {
-    const rows = parseCsv(text);
-    return rows.map((r, i) => {
-      const metadata: Record<string, unknown> = {};
-      const row: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(r)) {
-        if (k === "id" || k === "input" || k === "expected") row[k] = v;
-        else metadata[k] = v;
-      }
-      if (!Object.hasOwn(row, "input")) throw new UserError(`${file}: the CSV header needs an "input" column (line ${i + 1})`);
-      if (Object.keys(metadata).length) row.metadata = metadata;
-      return toCase(row, file);
-    });
+    return parseCsv(text).map((r, i) => toCase(csvRow(r, file, i + 1), file));
   }
   if (file.endsWith(".json")) {
     let rows: unknown;
@@ -103,19 +90,78 @@ export function parseDataset(text: string, file: string): EvalCase[] {
   return cases;
 }
 
+/** Where a file dataset comes from: what `evaluate()` streams. */
+export interface DatasetSource {
+  file: string;
+  name: string;
+}
+
+const SOURCE = Symbol.for("scryptorum.datasetSource");
+
 /**
- * The cases of a dataset.
- *
- * @example
- * const cases = dataset("questions");           // experiments/<exp>/data/questions.jsonl
- * const inline = dataset([{ input: "2+2", expected: "4" }]);
+ * The file an untouched `dataset("name")` stands for (undefined once its cases were read:
+ * the array, perhaps changed by the caller, is then the dataset).
  */
-export function dataset<I = unknown, E = unknown>(source: string | readonly unknown[]): Dataset<I, E> {
-  if (Array.isArray(source)) {
-    const cases = source.map((r) => toCase(r, "dataset(rows)"));
-    return withMeta(cases, "inline", JSON.stringify(cases)) as Dataset<I, E>;
-  }
-  const name = String(source);
+export function datasetSource(data: unknown): DatasetSource | undefined {
+  return data !== null && typeof data === "object" ? ((data as Record<symbol, unknown>)[SOURCE] as DatasetSource | undefined) : undefined;
+}
+
+/**
+ * An array that reads its file the first time anything but its name, its hash or its
+ * source is asked of it: every array operation then works on the real cases. A Proxy over
+ * the array itself, filled in place, so `Array.isArray` holds and nothing else changes.
+ */
+function lazyDataset(src: DatasetSource): Dataset {
+  const target = [] as unknown as Dataset;
+  let loaded = false;
+  let sha: string | undefined;
+  Object.defineProperty(target, "name", { value: src.name, enumerable: false });
+  Object.defineProperty(target, "hash", { get: () => (sha ??= fileHash(src.file)), enumerable: false });
+  const load = () => {
+    if (loaded) return;
+    loaded = true;
+    const text = readFileSync(src.file, "utf8");
+    const cases = withMeta(parseDataset(text, src.file), src.name, text);
+    sha = cases.hash;
+    for (const c of cases) target.push(c);
+  };
+  const own = (key: string | symbol) => key === "name" || key === "hash";
+  return new Proxy(target, {
+    get(t, key, receiver) {
+      if (key === SOURCE) return loaded ? undefined : src;
+      if (!own(key)) load();
+      return Reflect.get(t, key, receiver);
+    },
+    has(t, key) {
+      if (key === SOURCE) return !loaded;
+      if (!own(key)) load();
+      return Reflect.has(t, key);
+    },
+    ownKeys(t) {
+      load();
+      return Reflect.ownKeys(t);
+    },
+    getOwnPropertyDescriptor(t, key) {
+      if (!own(key)) load();
+      return Reflect.getOwnPropertyDescriptor(t, key);
+    },
+    set(t, key, value, receiver) {
+      load();
+      return Reflect.set(t, key, value, receiver);
+    },
+    defineProperty(t, key, attrs) {
+      load();
+      return Reflect.defineProperty(t, key, attrs);
+    },
+    deleteProperty(t, key) {
+      load();
+      return Reflect.deleteProperty(t, key);
+    },
+  });
+}
+
+/** The dataset file `name` stands for in the current run's experiment (or a path). */
+export function resolveDataset(name: string): DatasetSource {
   let file: string | undefined;
   if (isAbsolute(name) || name.includes("/") || EXTENSIONS.some((e) => name.endsWith(e))) {
     file = isAbsolute(name) ? name : join(process.cwd(), name);
@@ -129,7 +175,21 @@ export function dataset<I = unknown, E = unknown>(source: string | readonly unkn
     if (!file) throw new UserError(`no dataset "${name}": put ${name}.jsonl, ${name}.json or ${name}.csv in ${dataDir}`);
   }
   if (!existsSync(file)) throw new UserError(`no dataset file ${file}: check the name`);
-  const text = readFileSync(file, "utf8");
-  const label = name.replace(/\.(jsonl|json|csv)$/, "").split("/").pop()!;
-  return withMeta(parseDataset(text, file), label, text) as Dataset<I, E>;
+  return { file, name: name.replace(/\.(jsonl|json|csv)$/, "").split("/").pop()! };
+}
+
+/**
+ * The cases of a dataset. A file is found at once (a missing one throws here) and read when
+ * its cases are first used; `evaluate()` streams an untouched one.
+ *
+ * @example
+ * const cases = dataset("questions");           // experiments/<exp>/data/questions.jsonl
+ * const inline = dataset([{ input: "2+2", expected: "4" }]);
+ */
+export function dataset<I = unknown, E = unknown>(source: string | readonly unknown[]): Dataset<I, E> {
+  if (Array.isArray(source)) {
+    const cases = source.map((r) => toCase(r, "dataset(rows)"));
+    return withMeta(cases, "inline", JSON.stringify(cases)) as Dataset<I, E>;
+  }
+  return lazyDataset(resolveDataset(String(source))) as Dataset<I, E>;
 }

@@ -5,7 +5,7 @@
  * successful result in the run are skipped, so `scryptorum run … --resume <run-id>` reruns
  * only what is missing.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "pathe";
 import { UserError } from "../core/errors";
 import { readJsonl } from "../core/jsonl";
@@ -13,8 +13,11 @@ import { currentCase, runInCase, type CaseScope } from "../core/scope";
 import { describeError, EventType, type CaseResultFields } from "../core/records";
 import { registry } from "../plugins/registry";
 import { getCurrentRun } from "../tracking/context";
-import { dataset as loadDataset, type Dataset, type EvalCase } from "./dataset";
-import { scorerAggregate, type Aggregate } from "./stats";
+import { dataset as loadDataset, datasetSource, resolveDataset, toCase, type Dataset, type DatasetSource, type EvalCase } from "./dataset";
+import { readCases, scanDataset } from "./source";
+import type { IdSet } from "./idset";
+import { readBackResults } from "./readback";
+import { aggregate, scorerAggregate, type Aggregate } from "./stats";
 import { caseHashes, fingerprint, fingerprintChanges, ResumeRefused, type Fingerprint } from "./fingerprint";
 import { createProgress } from "./progress";
 import { flakiness, type FlakyCase } from "../read/flaky";
@@ -121,14 +124,14 @@ function toScore(v: ScoreValue): { score: number; reason?: string } {
 }
 
 interface Previous {
-  /** Successful results already in the run, by `case_id#trial`. */
+  /** Successful results already in the run, by `case_id#trial` (only their scores when `compact`). */
   done: Map<string, CaseResultRecord>;
   /** The first `eval_started` of each evaluation index (what a resume is checked against). */
   started: Map<number, Record<string, unknown>>;
 }
 
-/** What the run already holds (for resume). */
-function previousResults(run: Run | undefined): Previous {
+/** What the run already holds (for resume); `compact`: keep each result's id, trial and scores only. */
+function previousResults(run: Run | undefined, compact: boolean): Previous {
   const prev: Previous = { done: new Map(), started: new Map() };
   if (!run) return prev;
   run.flush();
@@ -140,9 +143,39 @@ function previousResults(run: Run | undefined): Previous {
       return;
     }
     if (r.event_type !== EventType.CASE_RESULT || r.error) return;
-    prev.done.set(`${r.case_id}#${r.trial}`, r as unknown as CaseResultRecord);
+    const rec = r as unknown as CaseResultRecord;
+    prev.done.set(`${rec.case_id}#${rec.trial}`, compact ? ({ case_id: rec.case_id, trial: rec.trial, scores: rec.scores } as CaseResultRecord) : rec);
   });
   return prev;
+}
+
+/** The cases evaluate() goes through, one at a time, and what it records about them. */
+interface Plan {
+  name: string;
+  hash: string;
+  count: number;
+  /** `eval_started`'s `case_hashes`: an object (a dataset in memory) or its JSON text (streamed). */
+  caseHashes: Record<string, string> | string;
+  cases: () => Iterator<EvalCase>;
+  /** Streamed: its case ids, to tell its records in run.jsonl from others'. */
+  ids?: IdSet;
+}
+
+/** The dataset file `data` stands for, when it can be streamed (a `.json` file is one array, read whole). */
+function streamable(data: EvaluateOptions["data"]): DatasetSource | undefined {
+  const src = typeof data === "string" ? resolveDataset(data) : datasetSource(data);
+  return src && !src.file.endsWith(".json") ? src : undefined;
+}
+
+/** The plan for `data`; `onCase` gets each case id in order, before any case runs. */
+function planOf(data: EvaluateOptions["data"], src: DatasetSource | undefined, onCase?: (id: string) => void): Plan {
+  if (src) {
+    const { hash, count, caseHashesJson, ids } = scanDataset(src.file, src.name, toCase, onCase);
+    return { name: src.name, hash, count, caseHashes: caseHashesJson, cases: () => readCases(src.file, { count, ids }, toCase), ids };
+  }
+  const ds: Dataset = typeof data === "string" ? loadDataset(data) : "hash" in (data as object) ? (data as Dataset) : loadDataset(data as unknown[]);
+  if (onCase) for (const c of ds) onCase(c.id);
+  return { name: ds.name, hash: ds.hash, count: ds.length, caseHashes: caseHashes(ds), cases: () => ds[Symbol.iterator]() };
 }
 
 /**
@@ -165,21 +198,35 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
   const trials = Math.max(1, Math.floor(opts.trials ?? 1));
   const retries = Math.max(0, Math.floor(opts.retries ?? 0));
-  const data: Dataset = typeof opts.data === "string" ? loadDataset(opts.data) : "hash" in (opts.data as object) ? (opts.data as Dataset) : loadDataset(opts.data as unknown[]);
+  const src = streamable(opts.data);
   const maxCost = budgetOf(opts.maxCostUsd);
   const run = getCurrentRun();
+  // Streamed inside a run: results go to run.jsonl only, read back if `results` is asked for.
+  const keep = !(src && run);
+  const prev = opts.resume === false ? { done: new Map<string, CaseResultRecord>(), started: new Map() } : previousResults(run, !keep);
+  const previous = prev.done;
+  // This evaluation's earlier results (a run may hold other evaluations' too), in dataset order.
+  const before: CaseResultRecord[] = [];
+  const collect = (id: string) => {
+    for (let t = 0; t < trials; t++) {
+      const r = previous.get(`${id}#${t}`);
+      if (r) before.push(r);
+    }
+  };
+  const plan = planOf(opts.data, src, previous.size > 0 ? collect : undefined);
   const evalIndex = run ? (evalCounts.get(run) ?? 0) : 0;
   if (run) evalCounts.set(run, evalIndex + 1);
-  const prev = opts.resume === false ? { done: new Map<string, CaseResultRecord>(), started: new Map() } : previousResults(run);
-  const previous = prev.done;
   const print = typeof opts.progress === "boolean" ? opts.progress : process.env.SCRYPTORUM_PROGRESS !== "0";
-  const fp = fingerprint(data, opts.scores, run ? join(run.dir, "..", "..") : undefined);
-  const cases = caseHashes(data);
+  const count = plan.count;
+  const fp = fingerprint({ name: plan.name, hash: plan.hash, length: count }, opts.scores, run ? join(run.dir, "..", "..") : undefined);
   // A resumed run: the evaluation must be the one it began (else its results mix two).
   const first = prev.started.get(evalIndex);
   let forced: string[] | undefined;
   if (run && first && first.fingerprint) {
-    const changes = fingerprintChanges(first.fingerprint as Fingerprint, fp, first.case_hashes as Record<string, string> | undefined, cases);
+    const was = first.fingerprint as Fingerprint;
+    // The case hashes say how the dataset changed (parsed from the text only when it did).
+    const now = was.dataset?.hash === plan.hash ? undefined : typeof plan.caseHashes === "string" ? (JSON.parse(plan.caseHashes) as Record<string, string>) : plan.caseHashes;
+    const changes = fingerprintChanges(was, fp, first.case_hashes as Record<string, string> | undefined, now);
     const force = (typeof opts.resume === "object" && opts.resume?.force === true) || process.env.SCRYPTORUM_RESUME_FORCE === "1";
     if (changes.length && !force) throw new ResumeRefused(run.id, changes);
     if (changes.length) {
@@ -187,19 +234,27 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
       process.stderr.write(`[warn] resuming run "${run.id}" although ${changes.join("; ")} (--force)\n`);
     }
   }
-  const jobs: { c: EvalCase; trial: number }[] = [];
-  for (const c of data) for (let t = 0; t < trials; t++) if (!previous.has(`${c.id}#${t}`)) jobs.push({ c, trial: t });
-  const skippedCount = data.length * trials - jobs.length;
-  run?.logEvent("eval_started", {
-    dataset: data.name, dataset_hash: data.hash, cases: data.length, trials, scorers: Object.keys(opts.scores), to_run: jobs.length, skipped: skippedCount,
-    eval_index: evalIndex, fingerprint: fp, case_hashes: cases, ...(maxCost !== undefined ? { max_cost_usd: maxCost } : {}), ...(forced ? { forced_changes: forced } : {}),
-  });
-  if (print && skippedCount > 0) process.stderr.write(`eval ${data.name}: ${skippedCount} of ${data.length * trials} already done in run "${run?.id}", ${jobs.length} to run\n`);
+  const skippedCount = before.length;
+  const toRun = count * trials - skippedCount;
+  const started = {
+    dataset: plan.name, dataset_hash: plan.hash, cases: count, trials, scorers: Object.keys(opts.scores), to_run: toRun, skipped: skippedCount,
+    eval_index: evalIndex, fingerprint: fp, ...(maxCost !== undefined ? { max_cost_usd: maxCost } : {}), ...(forced ? { forced_changes: forced } : {}),
+  };
+  if (typeof plan.caseHashes === "string") run?.logEventWithJson("eval_started", started, "case_hashes", plan.caseHashes);
+  else run?.logEvent("eval_started", { ...started, case_hashes: plan.caseHashes });
+  plan.caseHashes = ""; // written: nothing to hold while the cases run
+  // Where this evaluation's records begin in run.jsonl (for reading its results back).
+  let startOffset = 0;
+  if (!keep && run) {
+    run.flush();
+    startOffset = statSync(run.logFile).size;
+  }
+  if (print && skippedCount > 0) process.stderr.write(`eval ${plan.name}: ${skippedCount} of ${count * trials} already done in run "${run?.id}", ${toRun} to run\n`);
   if (!registry.list().some((p) => p.name === COST_PLUGIN.name)) registry.register(COST_PLUGIN);
   // An evaluation run inside another's case spends from that one's budget too.
   const spent = { usd: 0, parent: currentCase()?.spent };
   const results: CaseResultRecord[] = [];
-  let next = 0;
+  let ran = 0;
   let rateLimitRetries = 0;
   const retriesBy: Record<string, number> = {};
   let stopped: "budget" | undefined;
@@ -208,7 +263,39 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   let finishedCost = 0;
   let finishedCount = 0;
   let errorCount = 0;
-  const progress = print ? createProgress(data.name) : undefined;
+  const progress = print ? createProgress(plan.name) : undefined;
+  // The aggregates need each scorer's values, not the results: numbers, in result order.
+  const names = Object.keys(opts.scores);
+  const values: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const addScores = (r: CaseResultRecord) => {
+    if (r.error) return;
+    for (const n of names) {
+      const v = r.scores?.[n];
+      if (typeof v === "number") values[n]!.push(v);
+    }
+  };
+  for (const r of before) addScores(r);
+  // With trials > 1 the flakiness needs each case's trials: their ids and scores.
+  const trialRows: CaseResultRecord[] | undefined = trials > 1 ? [...before] : undefined;
+
+  // The case/trial pairs to run, in dataset order, read as the workers take them.
+  const jobs = (function* (): Generator<{ c: EvalCase; trial: number }> {
+    const it = plan.cases();
+    for (let n = it.next(); !n.done; n = it.next()) {
+      const c = n.value;
+      for (let t = 0; t < trials; t++) if (previous.size === 0 || !previous.has(`${c.id}#${t}`)) yield { c, trial: t };
+    }
+  })();
+  let peeked: { c: EvalCase; trial: number } | undefined;
+  let exhausted = false;
+  const peek = () => {
+    if (peeked === undefined && !exhausted) {
+      const n = jobs.next();
+      if (n.done) exhausted = true;
+      else peeked = n.value;
+    }
+    return peeked;
+  };
 
   const scorers = Object.entries(opts.scores);
   const runOne = async ({ c, trial }: { c: EvalCase; trial: number }) => {
@@ -255,12 +342,15 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
       for (const key in scope.retriesBy) retriesBy[key] = (retriesBy[key] ?? 0) + scope.retriesBy[key]!;
     }
     run?.logEvent(EventType.CASE_RESULT, result as unknown as Record<string, unknown>);
-    results.push(result);
+    if (keep) results.push(result);
+    addScores(result);
+    if (trialRows) trialRows.push(keep ? result : ({ case_id: result.case_id, trial: result.trial, scores: result.scores, error: result.error } as CaseResultRecord));
+    ran++;
     finishedCost += scope.cost;
     finishedCount++;
     if (result.error) errorCount++;
     if (scope.unpriced !== undefined && unpriced === undefined) unpriced = scope.unpriced;
-    progress?.update({ done: results.length, total: jobs.length, errors: errorCount, spentUsd: spent.usd });
+    progress?.update({ done: ran, total: toRun, errors: errorCount, spentUsd: spent.usd });
   };
 
   // With a budget: the cases in flight reserve the mean cost of a finished case, and until
@@ -275,7 +365,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     return used + (inFlight + 1) * perCase <= maxCost * (1 + 1e-9) + 1e-12;
   };
   const worker = async () => {
-    while (next < jobs.length && unpriced === undefined) {
+    while (unpriced === undefined && peek() !== undefined) {
       if (!mayStart()) {
         // Others still running may free their reservation (or spend it): wait for them.
         if (inFlight > 0 && spent.usd < (maxCost ?? Infinity)) {
@@ -285,30 +375,32 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
         stopped = "budget";
         return;
       }
+      const job = peeked!;
+      peeked = undefined;
       inFlight++;
       try {
-        await runOne(jobs[next++]!);
+        await runOne(job);
       } finally {
         inFlight--;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, toRun) }, worker));
   if (unpriced !== undefined) {
-    progress?.end({ done: results.length, total: jobs.length, errors: errorCount, spentUsd: spent.usd });
-    run?.logEvent("eval_finished", { ran: results.length, errors: errorCount, cost_usd: spent.usd, stopped: "unpriced", model: unpriced });
+    progress?.end({ done: ran, total: toRun, errors: errorCount, spentUsd: spent.usd });
+    run?.logEvent("eval_finished", { ran, errors: errorCount, cost_usd: spent.usd, stopped: "unpriced", model: unpriced });
     throw new UserError(
       `maxCostUsd is set but the cost of a call to model "${unpriced}" is unknown (no price, or no token usage in the response), so the cap could never trip: add its price to "prices" in .scryptorum ({"${unpriced}": {"input": 0.15, "output": 0.6}}, USD per million tokens), or drop maxCostUsd`,
     );
   }
 
-  const all = [...previous.values(), ...results];
   // With trials > 1: per-case variance across trials, and the cases whose trials disagree.
-  const flaky = trials > 1 ? flakiness(all) : undefined;
+  const flaky = trialRows ? flakiness(trialRows) : undefined;
   const scores: Record<string, Aggregate> = {};
-  for (const name of Object.keys(opts.scores)) {
-    // The case is the unit: with trials > 1, each case's trials are averaged first (src/eval/stats.ts).
-    scores[name] = scorerAggregate(all, name);
+  for (const name of names) {
+    // The case is the unit: with trials > 1, each case's trials are averaged first (src/eval/stats.ts);
+    // with one trial that is the aggregate of the values, which is all a streamed evaluation keeps.
+    scores[name] = trialRows ? scorerAggregate(trialRows, name) : aggregate(values[name]!);
     const v = flaky?.scorers[name];
     if (v) Object.assign(scores[name]!, { case_variance: v.mean_case_variance, flaky: v.flaky });
     if (run && scores[name]!.n > 0) {
@@ -317,22 +409,22 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     }
   }
   if (flaky && flaky.flaky.length) run?.logEvent("eval_flaky", { trials: flaky.trials, cases: flaky.flaky.length, flaky: flaky.flaky.slice(0, 1000) });
-  const errors = results.filter((r) => r.error).length;
+  const errors = errorCount;
   const cost = spent.usd;
-  const remaining = jobs.length - results.length;
-  progress?.end({ done: results.length, total: jobs.length, errors, spentUsd: cost });
+  const remaining = toRun - ran;
+  progress?.end({ done: ran, total: toRun, errors, spentUsd: cost });
   if (stopped) {
     run?.logEvent("eval_budget_reached", { max_cost_usd: maxCost, spent_usd: cost, remaining, partial: true });
     // Partial and resumable: tagged, and the way on said once.
     run?.addTags("partial");
     const how = run ? `scryptorum run ${run.experiment} … --resume ${run.id} --max-cost-usd <higher>` : "a higher maxCostUsd";
-    process.stderr.write(`eval ${data.name}: stopped at the budget ($${cost.toFixed(4)} of $${maxCost}); ${remaining} case${remaining === 1 ? "" : "s"} not run: resume with ${how}\n`);
+    process.stderr.write(`eval ${plan.name}: stopped at the budget ($${cost.toFixed(4)} of $${maxCost}); ${remaining} case${remaining === 1 ? "" : "s"} not run: resume with ${how}\n`);
   }
   const summary: EvaluateSummary = {
-    dataset: { name: data.name, hash: data.hash, cases: data.length },
+    dataset: { name: plan.name, hash: plan.hash, cases: count },
     trials,
-    ran: results.length,
-    skipped: data.length * trials - jobs.length,
+    ran,
+    skipped: skippedCount,
     errors,
     cost_usd: cost,
     rate_limit_retries: rateLimitRetries,
@@ -346,7 +438,15 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   }
   if (rateLimitRetries > 0) run?.logMetric("rate_limit_retries", rateLimitRetries, "count");
   run?.logEvent("eval_finished", {
-    ran: results.length, errors, cost_usd: cost, rate_limit_retries: rateLimitRetries, ...(rateLimitRetries > 0 ? { rate_limit_retries_by_model: retriesBy } : {}), ...(stopped ? { stopped } : {}),
+    ran, errors, cost_usd: cost, rate_limit_retries: rateLimitRetries, ...(rateLimitRetries > 0 ? { rate_limit_retries_by_model: retriesBy } : {}), ...(stopped ? { stopped } : {}),
   });
-  return { results: all, summary };
+  if (keep) return { results: [...before, ...results], summary };
+  // Streamed: the results are in run.jsonl, read back the first time they are asked for.
+  run!.flush();
+  const endOffset = statSync(run!.logFile).size;
+  const withPrevious = opts.resume !== false;
+  let read: CaseResultRecord[] | undefined;
+  const out = { summary } as { results: CaseResultRecord[]; summary: EvaluateSummary };
+  Object.defineProperty(out, "results", { enumerable: true, configurable: true, get: () => (read ??= readBackResults(run!.logFile, startOffset, endOffset, plan.ids!, withPrevious ? trials : 0)) });
+  return out;
 }

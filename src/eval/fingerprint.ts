@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "pathe";
 import { UserError } from "../core/errors";
-import type { Dataset } from "./dataset";
+import type { Dataset, EvalCase } from "./case";
 
 export interface Fingerprint {
   dataset: { name: string; hash: string; cases: number };
@@ -43,8 +43,13 @@ const short = (text: string, n = 12) => createHash("sha256").update(text).digest
  */
 export function caseHashes(data: Dataset): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const c of data) out[c.id] = fnv1a(JSON.stringify([c.input, c.expected ?? null, c.metadata ?? null]));
+  for (const c of data) out[c.id] = caseHash(c);
   return out;
+}
+
+/** One case's short hash (see `caseHashes`). */
+export function caseHash(c: EvalCase): string {
+  return fnv1a(JSON.stringify([c.input, c.expected ?? null, c.metadata ?? null]));
 }
 
 /** The prompt files of an experiment folder, name → version. */
@@ -65,7 +70,7 @@ export function promptVersions(experimentDir: string | undefined): Record<string
  * @example
  * fingerprint(data, { exact: exactMatch() }, expDir).scorers.exact; // "3f2a…"
  */
-export function fingerprint(data: Dataset, scorers: Record<string, Function>, experimentDir: string | undefined): Fingerprint {
+export function fingerprint(data: { name: string; hash: string; length: number }, scorers: Record<string, Function>, experimentDir: string | undefined): Fingerprint {
   return {
     dataset: { name: data.name, hash: data.hash, cases: data.length },
     prompts: promptVersions(experimentDir),
