@@ -352,7 +352,7 @@ describe("push and pull", () => {
     expect(again.stderr).toContain("a milestone is never rewritten; give the new run another id");
   }, 120_000);
 
-  test("a corrupted blob is detected on pull: exit 1 naming it, nothing local changed", async () => {
+  test("a corrupted blob is detected on pull: exit 1 naming it, nothing local changed; so is a commit naming a path outside the run folder", async () => {
     const pfx = prefix();
     const a = await machine(pfx, "host-a");
     const c = await machine(pfx, "host-c");
@@ -381,7 +381,7 @@ describe("push and pull", () => {
     expect(existsSync(fresh.runDir("demo", "v1"))).toBe(false);
 
     // A commit naming a path outside the run folder is refused before anything is written.
-    const evil = { ...commit, writer: "evil", n: 1, files: { ...commit.files, "../../../escaped.txt": commit.logs["run.jsonl"].segments[0] } };
+    const evil = { ...commit, writer: "evil", n: 1, logs: {}, files: { ...commit.files, "../../../escaped.txt": commit.logs["run.jsonl"].segments[0] } };
     expect((await bk.send("PUT", "experiments/demo/runs/v2/writers/evil/00000001.json", { body: JSON.stringify(evil) })).ok).toBe(true);
     const e = await fresh.run(["pull", "demo", "--runs", "v2"]);
     expect(e.code).toBe(1);
