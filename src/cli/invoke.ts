@@ -4,6 +4,7 @@
  */
 import type { Run } from "../core/run";
 import type { HostRun } from "../core/runtime";
+import { userListeners } from "../core/lifecycle";
 import { importUserModule } from "../loader";
 import { isExperimentFunction } from "../tracking/experiment";
 import { checkRunnableClass, executeRunnable, isRunnableClass } from "../tracking/runnable";
@@ -102,7 +103,7 @@ export async function runScript(file: string, spec: string, host: HostRun<Run>, 
     await watch.idle();
     // The script's own beforeExit listeners may have started work when the loop ran dry:
     // wait for it too, without calling those listeners again.
-    if (process.listenerCount("beforeExit") > 1) await watch.idle({ quietOthers: true });
+    if (userListeners("beforeExit") > 0) await watch.idle({ quietOthers: true });
     await drain();
     if (calls > 0 || defined.length === 0) return;
     const main = defined.length === 1 ? defined[0]! : defined.find((fn) => fn === mod.default);

@@ -15,7 +15,7 @@ import { Project } from "../core/project";
 import type { Run, RunMeta, RunTypeName } from "../core/run";
 import { checkResume, revertResume } from "../core/resume";
 import { runtime, type HostRun } from "../core/runtime";
-import { receivedSignal } from "../core/lifecycle";
+import { listen, receivedSignal, unlisten } from "../core/lifecycle";
 import { validateName, validateRunId } from "../core/validate";
 import { importUserModule, resolveModule, resolveScript, staticExports } from "../loader";
 import { registry, type Plugin } from "../plugins/registry";
@@ -278,7 +278,7 @@ function summaryPrinter(json: boolean) {
   let onExit: (() => void) | undefined;
   const stop = () => {
     done = true;
-    if (onExit) process.off("exit", onExit);
+    if (onExit) unlisten("exit", onExit);
   };
   const print = (summary: Summary, error: unknown, atExit: boolean) => {
     if (done) return;
@@ -299,7 +299,7 @@ function summaryPrinter(json: boolean) {
         const summary = read();
         if (summary) print(summary, undefined, true);
       };
-      process.on("exit", onExit);
+      listen("exit", onExit);
     },
     /** No summary after all (the run was put back as it was). */
     drop: stop,

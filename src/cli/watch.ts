@@ -6,7 +6,7 @@
  * that could settle it, and without us the process would end with the run marked finished.
  */
 
-import { runtime } from "../core/runtime";
+import { listen, unlisten, userListeners } from "../core/lifecycle";
 
 export interface Watch {
   /** Awaits `work`; rejects on an uncaught error meanwhile, or with `stuck` when the event loop runs dry first. */
@@ -36,22 +36,20 @@ export function watchUserCode(): Watch {
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => {});
   // An error the user's own handler deals with is theirs: the code goes on, and the run is
-  // marked at exit if the process ends on it. Ours and the library's do not count.
-  const others = (event: "uncaughtException" | "unhandledRejection") =>
-    process.listenerCount(event) - 1 - (event === "unhandledRejection" && runtime.handlersInstalled ? 1 : 0);
+  // marked at exit if the process ends on it. Our listeners (this watch, the exit handlers) do not count.
   const onException = (error: unknown) => {
-    if (others("uncaughtException") <= 0) fail(error);
+    if (userListeners("uncaughtException") === 0) fail(error);
   };
   const onRejection = (error: unknown) => {
-    if (others("unhandledRejection") <= 0) fail(error);
+    if (userListeners("unhandledRejection") === 0) fail(error);
   };
   const waiters = new Set<() => void>();
   const onIdle = () => {
     for (const wake of [...waiters]) wake();
   };
-  process.on("uncaughtException", onException);
-  process.on("unhandledRejection", onRejection);
-  process.on("beforeExit", onIdle);
+  listen("uncaughtException", onException);
+  listen("unhandledRejection", onRejection);
+  listen("beforeExit", onIdle);
 
   /** The next time the loop runs dry; `cancel` drops the wait. */
   const nextIdle = () => {
@@ -92,9 +90,9 @@ export function watchUserCode(): Watch {
       await Promise.race([new Promise((resolve) => setImmediate(resolve)), failed]);
     },
     close() {
-      process.off("uncaughtException", onException);
-      process.off("unhandledRejection", onRejection);
-      process.off("beforeExit", onIdle);
+      unlisten("uncaughtException", onException);
+      unlisten("unhandledRejection", onRejection);
+      unlisten("beforeExit", onIdle);
       waiters.clear();
     },
   };

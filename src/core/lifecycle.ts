@@ -7,9 +7,11 @@
  *
  * Where the user's code listens too, we do not end the process for it: a signal or an
  * error it handles only flushes, and the runs are marked (interrupted, or failed) when the
- * process ends. signal-exit's listener does not count as the user's.
+ * process ends. Our own listeners are kept in the shared runtime (`listen`), so that "the
+ * user's code listens" is the listeners that are not ours (`userListeners`), whichever copy
+ * of the library asks; signal-exit's listener does not count as the user's.
  */
-import { exitCodeFor, signalForExitCode } from "./errors";
+import { exitCodeFor, signalForExitCode, type StopSignal } from "./errors";
 import { flushAllWriters } from "./jsonl";
 import { runtime } from "./runtime";
 import type { RunHandle as Run } from "./runtime";
@@ -30,12 +32,43 @@ function flushEverything() {
   flushAllWriters();
 }
 
-let signalled: "SIGINT" | "SIGTERM" | undefined;
-let failure: { error: unknown } | undefined;
-
 /** The signal this process received while a run was open, if any (the CLI exits 130/143 on it). */
-export function receivedSignal(): "SIGINT" | "SIGTERM" | undefined {
-  return signalled;
+export function receivedSignal(): StopSignal | undefined {
+  return runtime.signalled;
+}
+
+// process as a plain emitter: its typed overloads take one event name at a time.
+const events = process as unknown as NodeJS.EventEmitter;
+
+type ProcessEvent = "SIGINT" | "SIGTERM" | "uncaughtException" | "uncaughtExceptionMonitor" | "unhandledRejection" | "beforeExit" | "exit";
+
+/**
+ * Adds a process listener of scryptorum's own (first with `prepend`): it is then never
+ * counted as the user's code listening. Remove it with `unlisten`.
+ *
+ * @example
+ * const onIdle = () => wake();
+ * listen("beforeExit", onIdle);
+ * // …
+ * unlisten("beforeExit", onIdle);
+ */
+export function listen(event: ProcessEvent, listener: (...args: any[]) => void, opts: { prepend?: boolean } = {}): void {
+  runtime.ownListeners.add(listener);
+  if (opts.prepend) events.prependListener(event, listener);
+  else events.on(event, listener);
+}
+
+/** Removes a listener added with `listen`. */
+export function unlisten(event: ProcessEvent, listener: (...args: any[]) => void): void {
+  events.off(event, listener);
+  runtime.ownListeners.delete(listener);
+}
+
+/** The process listeners of `event` that are the user's code's: not ours, and, for a signal, not signal-exit's. */
+export function userListeners(event: ProcessEvent): number {
+  let n = 0;
+  for (const l of events.listeners(event)) if (!runtime.ownListeners.has(l)) n++;
+  return event === "SIGINT" || event === "SIGTERM" ? n - signalExitListeners() : n;
 }
 
 /**
@@ -50,16 +83,16 @@ function signalExitListeners(): number {
   return (v4 ? 1 : 0) + (v3 ? 1 : 0);
 }
 
-function onSignal(signal: "SIGINT" | "SIGTERM") {
+function onSignal(signal: StopSignal) {
   const code = exitCodeFor(signal);
   // A second signal ends the process at once, whoever else listens (Ctrl-C twice always works).
-  if (signalled) {
+  if (runtime.signalled) {
     flushEverything();
     process.exit(code);
   }
-  signalled = signal;
+  runtime.signalled = signal;
   flushEverything();
-  if (process.listenerCount(signal) - 1 - signalExitListeners() > 0) {
+  if (userListeners(signal) > 0) {
     // The user's code handles it (a graceful shutdown): it decides when the process ends.
     // The runs stay open (a trial keeps its lock) and are marked interrupted at exit.
     return;
@@ -73,13 +106,14 @@ export function installExitHandlers(): void {
   if (runtime.handlersInstalled) return;
   runtime.handlersInstalled = true;
   // Prepended: a user's handler that calls process.exit() must not run before we mark.
-  process.prependListener("SIGINT", () => onSignal("SIGINT"));
-  process.prependListener("SIGTERM", () => onSignal("SIGTERM"));
+  listen("SIGINT", () => onSignal("SIGINT"), { prepend: true });
+  listen("SIGTERM", () => onSignal("SIGTERM"), { prepend: true });
   // The monitor sees the error before the default handling, which then goes on as usual.
-  process.on("uncaughtExceptionMonitor", (error) => {
+  listen("uncaughtExceptionMonitor", (error: unknown) => {
+    // Any listener, the user's or the CLI's watch on the user's code, keeps the process
+    // going: the run is marked by whoever handles it, or at exit.
     if (process.listenerCount("uncaughtException") > 0) {
-      // Someone handles it and the process may go on: mark at exit if it does not.
-      failure ??= { error };
+      runtime.failure ??= { error };
       flushEverything();
       return;
     }
@@ -88,9 +122,10 @@ export function installExitHandlers(): void {
   });
   // Rejections: with no other listener, marked here, and the process ends as it would have
   // without us: the error on stderr, exit 1.
-  process.on("unhandledRejection", (reason) => {
-    if (process.listenerCount("unhandledRejection") > 1) {
-      failure ??= { error: reason };
+  const onRejection = (reason: unknown) => {
+    // Another listener than this one (the user's, or the CLI's watch) handles it.
+    if (process.listeners("unhandledRejection").some((l) => l !== onRejection)) {
+      runtime.failure ??= { error: reason };
       flushEverything();
       return;
     }
@@ -98,8 +133,10 @@ export function installExitHandlers(): void {
     flushEverything();
     process.stderr.write(`${reason instanceof Error ? (reason.stack ?? `${reason.name}: ${reason.message}`) : `Unhandled rejection: ${String(reason)}`}\n`);
     process.exit(1);
-  });
-  process.on("exit", (code) => {
+  };
+  listen("unhandledRejection", onRejection);
+  listen("exit", (code: number) => {
+    const { signalled, failure } = runtime;
     const interruptedBy = signalled ?? signalForExitCode(code);
     // Under `scryptorum run`, the user's SIGINT handler ended with process.exit(0) while the
     // run was open: the run is interrupted, and the CLI's exit code says so (130/143). A

@@ -4,6 +4,7 @@
  * install) still share the current run, the default run type and the plugins.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { StopSignal } from "./errors";
 
 /**
  * What the runtime (and the exit handlers) need of a run: core/run.ts's `Run` has it. Runs
@@ -80,6 +81,16 @@ export interface Runtime<Run extends RunHandle = RunHandle> {
   /** Runs this process attached to (openRun, SCRYPTORUM_RUN_DIR): flushed, never marked. */
   attachedRuns: Set<Run>;
   handlersInstalled: boolean;
+  /**
+   * Every process listener scryptorum installs (core/lifecycle.ts `listen`): the exit
+   * handlers, the CLI's watch on the user's code. Shared, so whichever copy of the library
+   * asks, the listeners left over are the user's code's own (`userListeners`).
+   */
+  ownListeners: Set<Function>;
+  /** The signal this process received while a run was open (the exit handlers mark runs interrupted by it). */
+  signalled?: StopSignal;
+  /** The first uncaught error or rejection another listener took (the user's, the CLI's watch): a run still open at a failing exit is failed with it. */
+  failure?: { error: unknown };
   /** Tokens of the trial locks this process (this thread) holds. */
   trialTokens: Set<string>;
 }
@@ -96,12 +107,15 @@ function createRuntime(): Runtime {
     ownedRuns: new Set(),
     attachedRuns: new Set(),
     handlersInstalled: false,
+    ownListeners: new Set(),
     trialTokens: new Set(),
   };
 }
 
 /** The process-wide runtime object, created on first use. */
 export const runtime: Runtime = ((globalThis as Record<symbol, unknown>)[KEY] ??= createRuntime()) as Runtime;
+// Made by a copy of the library from before the field existed.
+runtime.ownListeners ??= new Set();
 
 // Per copy of the library, not in the shared runtime: ids stay unique because each copy
 // draws its own random prefix, and a module-level counter is cheaper on the hot path.
