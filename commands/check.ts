@@ -1,8 +1,8 @@
 import { defineCommand } from "citty";
-import { UserError } from "../src/core/errors";
+import { CheckFailed, UserError } from "../src/core/errors";
 import { findExperiment, resolveRun } from "../src/read/locate";
 import { readRunReport } from "../src/read/summary";
-import { CheckFailed, checkReport, parseRegression, parseRule } from "../src/read/check";
+import { checkReport, parseRegression, parseRule } from "../src/read/check";
 import { renderCheck } from "../src/cli/diff-view";
 import { repeatedFlag } from "../src/cli/flags";
 import { stdoutView } from "../src/cli/tables";

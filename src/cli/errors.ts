@@ -1,7 +1,4 @@
-/** Errors the CLI entry turns into exit codes. */
-
-// The error classes live in src/core/errors.ts (one home); ExperimentFailed is re-exported here for older imports.
-export { ExperimentFailed } from "../core/errors";
+/** How the CLI shows what was thrown: Bun's load errors made plain, any value as "Name: message". The error classes are in src/core/errors.ts. */
 
 type BunMessage = Error & { position?: { file?: string; line?: number; column?: number; lineText?: string } | null };
 

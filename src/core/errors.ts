@@ -69,3 +69,44 @@ export class ExperimentFailed extends Error {
     this.runFile = runFile;
   }
 }
+
+// Failures of a command whose input was fine: the CLI entry prints the message and exits
+// with `exitCode`. Thrown by the module named on each; kept here so every exit code the CLI
+// can give has its class in this one file.
+
+/** The remote refused a request or could not be reached (src/remote): the CLI exits 1. */
+export class RemoteFailed extends Error {
+  override name = "RemoteFailed";
+  exitCode = 1;
+}
+
+/** The collector refused the spans or could not be reached (src/otel/send.ts): the CLI exits 1. */
+export class ExportFailed extends Error {
+  override name = "ExportFailed";
+  exitCode = 1;
+}
+
+/** A release host that failed or refused, or a download that did not verify (src/upgrade): exit 1. */
+export class UpgradeError extends Error {
+  override name = "UpgradeError";
+  exitCode = 1;
+}
+
+/** What `CheckFailed` says of a check's result (src/read/check.ts `CheckResult` has it). */
+export interface CheckOutcome {
+  run_id: string;
+  failed: number;
+  results: readonly unknown[];
+}
+
+/**
+ * Thrown by `check` when a rule fails: the CLI exits 1 (not 2: the input was fine, the run
+ * was not). The rules' verdicts are already printed.
+ */
+export class CheckFailed<R extends CheckOutcome = CheckOutcome> extends Error {
+  override name = "CheckFailed";
+  exitCode = 1;
+  constructor(readonly result: R) {
+    super(`${result.failed} of ${result.results.length} rule${result.results.length === 1 ? "" : "s"} failed for run ${result.run_id}`);
+  }
+}

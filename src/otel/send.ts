@@ -8,15 +8,10 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { Resource } from "@opentelemetry/resources";
 import type { SpanContext, HrTime, Link, SpanKind, SpanStatus, Attributes as OtelAttributes } from "@opentelemetry/api";
 import type { InstrumentationScope } from "@opentelemetry/core";
+import { ExportFailed } from "../core/errors";
 import { VERSION } from "../core/version";
 import type { OtlpSettings } from "./config";
 import type { SpanEvent, TraceSpan } from "./mapping";
-
-/** The collector refused the spans or could not be reached: the CLI exits 1. */
-export class ExportFailed extends Error {
-  override name = "ExportFailed";
-  exitCode = 1;
-}
 
 const SCOPE: InstrumentationScope = { name: "scryptorum", version: VERSION };
 

@@ -226,15 +226,3 @@ function pairedVerdict(
     : `${rule.name} did not regress against ${baselineId} (${test})`;
   return verdict({ ...base, ...numbers, passed, regression: Number.isFinite(regression) ? regression : null, message, paired: st });
 }
-
-/**
- * Thrown by `check` when a rule fails: the CLI exits 1 (not 2: the input was fine, the run
- * was not). The rules' verdicts are already printed.
- */
-export class CheckFailed extends Error {
-  override name = "CheckFailed";
-  exitCode = 1;
-  constructor(readonly result: CheckResult) {
-    super(`${result.failed} of ${result.results.length} rule${result.results.length === 1 ? "" : "s"} failed for run ${result.run_id}`);
-  }
-}

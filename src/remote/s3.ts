@@ -4,15 +4,12 @@
  * Credentials come from the environment only and never appear in a message.
  */
 import { AwsClient } from "aws4fetch";
-import { UserError } from "../core/errors";
+import { RemoteFailed, UserError } from "../core/errors";
 import type { Remote } from "./config";
 import { goesDirect } from "./proxy";
 
-/** The remote refused a request or could not be reached: the CLI exits 1. */
-export class RemoteFailed extends Error {
-  override name = "RemoteFailed";
-  exitCode = 1;
-}
+// Thrown here, imported from here by the rest of src/remote; the class is in core/errors.ts.
+export { RemoteFailed };
 
 function env(...names: string[]): string | undefined {
   for (const n of names) {

@@ -11,17 +11,11 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, renameS
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { UserError } from "../core/errors";
+import { UpgradeError, UserError } from "../core/errors";
 import { buildInfo } from "../build-info";
 import { VERSION } from "../core/version";
 
 export const DEFAULT_RELEASES_URL = "https://github.com/scryptorum/scryptorum/releases";
-
-/** A release host that failed or refused, or a download that did not verify: exit 1. */
-export class UpgradeError extends Error {
-  override name = "UpgradeError";
-  exitCode = 1;
-}
 
 export interface UpgradeOptions {
   /** A tag (`v0.2.0` or `0.2.0`); default the latest release. */
