@@ -161,9 +161,20 @@ export interface BuildOptions {
  * await build({ quiet: true }); // dist/scryptorum is now current
  */
 export async function build(opts: BuildOptions = {}): Promise<{ built: boolean; outputs: string[] }> {
+  return withBuildLock(() => buildLocked(opts));
+}
+
+/**
+ * Runs `fn` holding the build lock (one builder of dist/ at a time across processes: the
+ * test runner's workers build and release concurrently). Not re-entrant.
+ *
+ * @example
+ * await withBuildLock(() => buildTarget("linux-x64"));
+ */
+export async function withBuildLock<T>(fn: () => T | Promise<T>): Promise<T> {
   const release = await lock();
   try {
-    return buildLocked(opts);
+    return await fn();
   } finally {
     release();
   }

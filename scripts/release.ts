@@ -7,10 +7,10 @@
  * them. Served as a GitHub release (versionless names), `<base>/latest/download/<file>` is
  * stable. An archive newer than every source is kept; `--targets` builds a subset (tests).
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
-import { buildDefine, bunBuild, COMPILE_FLAGS, sha256, upToDate } from "./build";
+import { buildDefine, bunBuild, COMPILE_FLAGS, sha256, upToDate, withBuildLock } from "./build";
 
 const ROOT = join(import.meta.dir, "..");
 export const RELEASE_DIR = join(ROOT, "dist", "release");
@@ -151,18 +151,29 @@ export async function release(opts: ReleaseOptions = {}): Promise<string> {
   const targets = opts.targets ?? [...RELEASE_TARGETS];
   const unknown = targets.filter((t) => !(RELEASE_TARGETS as readonly string[]).includes(t));
   if (unknown.length) throw new Error(`unknown release target ${unknown[0]}: use one of ${RELEASE_TARGETS.join(", ")}`);
-  mkdirSync(RELEASE_DIR, { recursive: true });
-  for (const t of targets) {
-    process.stderr.write(`release: ${archiveName(t)}\n`);
-    buildTarget(t, !!opts.force);
-  }
-  for (const script of ["install.sh", "install.ps1"]) copyFileSync(join(ROOT, script), join(RELEASE_DIR, script));
-  const files = readdirSync(RELEASE_DIR)
-    .filter((f) => f.startsWith("scryptorum-") || f.startsWith("install."))
-    .filter((f) => !f.includes(".tmp-"))
-    .sort();
-  writeFileSync(join(RELEASE_DIR, "SHA256SUMS"), files.map((f) => `${sha256(join(RELEASE_DIR, f))}  ${f}\n`).join(""));
-  process.stderr.write(`release: ${files.length} files and SHA256SUMS in dist/release\n`);
-  return RELEASE_DIR;
+  // Under the build lock: test files running in parallel workers ask for the same archive.
+  return withBuildLock(() => {
+    mkdirSync(RELEASE_DIR, { recursive: true });
+    for (const t of targets) {
+      process.stderr.write(`release: ${archiveName(t)}\n`);
+      buildTarget(t, !!opts.force);
+    }
+    for (const script of ["install.sh", "install.ps1"]) replaceIfChanged(join(RELEASE_DIR, script), readFileSync(join(ROOT, script)), statSync(join(ROOT, script)).mode);
+    const files = readdirSync(RELEASE_DIR)
+      .filter((f) => f.startsWith("scryptorum-") || f.startsWith("install."))
+      .filter((f) => !f.includes(".tmp-"))
+      .sort();
+    replaceIfChanged(join(RELEASE_DIR, "SHA256SUMS"), Buffer.from(files.map((f) => `${sha256(join(RELEASE_DIR, f))}  ${f}\n`).join("")));
+    process.stderr.write(`release: ${files.length} files and SHA256SUMS in dist/release\n`);
+    return RELEASE_DIR;
+  });
+}
+
+/** Writes `data` to `path` through a temp file and a rename, unless it holds that already: a reader never sees half a file. */
+function replaceIfChanged(path: string, data: Buffer, mode = 0o644): void {
+  if (existsSync(path) && readFileSync(path).equals(data) && (statSync(path).mode & 0o777) === (mode & 0o777)) return;
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data, { mode: mode & 0o777 });
+  renameSync(tmp, path);
 }
 

@@ -47,8 +47,14 @@ try {
   s3env.SCRYPTORUM_TEST_S3_ERROR = message;
 }
 
-process.stderr.write("\n» bun test\n");
-const child = spawn(bun, ["test", "--timeout", "60000", ...process.argv.slice(2)], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1", ...s3env } });
+// Test files run in parallel workers (one per core, bun's default): most of the suite waits
+// on the processes, servers and installs it starts, so files overlap well. Files that share
+// something build it under a lock (dist/, dist/release: scripts/build.ts withBuildLock).
+// `npm test -- --parallel=1` runs them one after another.
+const extra = process.argv.slice(2);
+const parallel = extra.some((a) => a.startsWith("--parallel")) ? [] : ["--parallel"];
+process.stderr.write(`\n» bun test ${[...parallel, ...extra].join(" ")}\n`);
+const child = spawn(bun, ["test", "--timeout", "60000", ...parallel, ...extra], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1", ...s3env } });
 let tail = "";
 child.stderr.on("data", (chunk: Buffer) => {
   process.stderr.write(chunk);

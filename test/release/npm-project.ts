@@ -25,6 +25,22 @@ export async function npmPack(dirs: string[]): Promise<Packed[]> {
   return out.map((o, i) => ({ file: join(dest, o.filename), manifest: JSON.parse(readFileSync(join(dirs[i]!, "package.json"), "utf8")) }));
 }
 
+/**
+ * A package folder packed as `npm pack` would (its package.json and the files its `files`
+ * field names, under `package/`) but gzipped at level 1: `npm pack` spends ~7 s of CPU on
+ * the 110 MB platform binary (level 9, then its hashes), this ~2 s; npm installs either alike.
+ * For packages whose `files` are plain file names (the platform packages).
+ */
+export async function npmPackFast(dir: string): Promise<Packed> {
+  const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, any>;
+  const paths = ["package.json", ...(manifest.files as string[])];
+  const file = join(tempDir("scry-npm-pack-"), `${manifest.name.replace(/^@/, "").replace("/", "-")}-${manifest.version}.tgz`);
+  const tar = `tar -C '${dir}' --transform 's,^,package/,' --owner=0 --group=0 --numeric-owner -cf - ${paths.map((p) => `'${p}'`).join(" ")} | gzip -1 > '${file}'`;
+  const r = await spawn(["sh", "-c", tar], { cwd: dir, timeoutMs: 180_000 });
+  if (r.code !== 0) throw new Error(`packing ${dir} failed: ${r.stderr}`);
+  return { file, manifest };
+}
+
 const integrity = (file: string) => `sha512-${createHash("sha512").update(readFileSync(file)).digest("base64")}`;
 
 /**
