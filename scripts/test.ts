@@ -50,9 +50,11 @@ try {
 // Test files run in parallel workers (one per core, bun's default): most of the suite waits
 // on the processes, servers and installs it starts, so files overlap well. Files that share
 // something build it under a lock (dist/, dist/release: scripts/build.ts withBuildLock).
-// `npm test -- --parallel=1` runs them one after another.
+// `npm test -- --parallel=1` runs them one after another. test/timings.json (per-file
+// durations) makes the slowest files start first; `npm test -- --update-timings` refreshes it.
 const extra = process.argv.slice(2);
 const parallel = extra.some((a) => a.startsWith("--parallel")) ? [] : ["--parallel"];
+if (existsSync(join(root, "test", "timings.json")) && !extra.some((a) => a.startsWith("--timings"))) parallel.push("--timings=test/timings.json");
 process.stderr.write(`\n» bun test ${[...parallel, ...extra].join(" ")}\n`);
 const child = spawn(bun, ["test", "--timeout", "60000", ...parallel, ...extra], { cwd: root, stdio: ["ignore", "inherit", "pipe"], env: { ...process.env, NO_COLOR: "1", ...s3env } });
 let tail = "";
