@@ -8,11 +8,21 @@ import { join } from "node:path";
 import { checkGlibcFloor, glibcNeeded, GLIBC_FLOOR, release } from "../../scripts/release";
 import { spawn, tempDir, writeFiles } from "../helpers/cli";
 
-async function unpack(target: string): Promise<string> {
-  const dir = await release({ targets: [target] });
-  const out = tempDir("scry-arm-");
-  expect(Bun.spawnSync(["tar", "-xzf", join(dir, `scryptorum-${target}.tar.gz`), "-C", out]).exitCode).toBe(0);
-  return join(out, "scryptorum");
+const unpacked = new Map<string, Promise<string>>();
+
+/** The target's release binary, unpacked once per file (110 MB to gunzip each time). */
+function unpack(target: string): Promise<string> {
+  let exe = unpacked.get(target);
+  if (!exe) {
+    exe = (async () => {
+      const dir = await release({ targets: [target] });
+      const out = tempDir("scry-arm-");
+      expect(Bun.spawnSync(["tar", "-xzf", join(dir, `scryptorum-${target}.tar.gz`), "-C", out]).exitCode).toBe(0);
+      return join(out, "scryptorum");
+    })();
+    unpacked.set(target, exe);
+  }
+  return exe;
 }
 
 test(`linux glibc release binaries need at most GLIBC_${GLIBC_FLOOR}; the gate refuses a newer need`, async () => {
