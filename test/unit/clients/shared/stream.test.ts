@@ -1,7 +1,7 @@
 /** Watching streams: the caller gets the very same chunk objects, in order; the end is told once. */
 import { describe, expect, test } from "bun:test";
-import { observeIterator, observeReadable, observeStream, ReplayStream, type StreamEnd } from "../../src/clients/shared/stream";
-import { collect } from "./helpers";
+import { observeIterator, observeReadable, observeStream, ReplayStream, type StreamEnd } from "../../../../src/clients/shared/stream";
+import { collect } from "../../../clients/helpers";
 
 const chunks = [{ n: 1 }, { n: 2 }, { n: 3 }];
 
