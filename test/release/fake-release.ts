@@ -52,7 +52,8 @@ export async function fakeRelease(opts: { latest: string }): Promise<FakeRelease
     return d;
   };
   const latest = tagDir(opts.latest);
-  for (const f of readdirSync(RELEASE_DIR)) if (f !== ".work") cpSync(join(RELEASE_DIR, f), join(latest, f));
+  // Not the work folder nor an archive another test file is building (it appears by rename).
+  for (const f of readdirSync(RELEASE_DIR)) if (f !== ".work" && !f.includes(".tmp-")) cpSync(join(RELEASE_DIR, f), join(latest, f));
   const requests: string[] = [];
   const server = Bun.serve({
     hostname: "127.0.0.1",
