@@ -19,6 +19,18 @@ export function isUserError(error: unknown): error is UserError {
   return error instanceof Error && (error as { name?: string }).name === "UserError";
 }
 
+/**
+ * A resumed evaluation no longer matches its run (src/eval/fingerprint.ts lists the
+ * `changes`): the CLI puts the run back as it was and exits 2. `resumeRefused` lets the CLI
+ * know it when a user's own copy of the library threw it.
+ */
+export class ResumeRefused extends UserError {
+  readonly resumeRefused = true;
+  constructor(readonly runId: string, readonly changes: string[]) {
+    super(`cannot resume run "${runId}": ${changes.join("; ")} since it began: its results would mix two evaluations. Start a new run, or pass --force (evaluate({ resume: { force: true } })) to resume anyway`);
+  }
+}
+
 /** The signals a run or the viewer handles. */
 export type StopSignal = "SIGINT" | "SIGTERM";
 

@@ -8,7 +8,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "pathe";
-import { UserError } from "../core/errors";
 import type { Dataset, EvalCase } from "./case";
 
 export interface Fingerprint {
@@ -129,10 +128,5 @@ export function fingerprintChanges(before: Fingerprint, after: Fingerprint, befo
   return out;
 }
 
-/** Thrown when a resumed evaluation no longer matches the run: the CLI puts the run back and exits 2. */
-export class ResumeRefused extends UserError {
-  readonly resumeRefused = true;
-  constructor(readonly runId: string, readonly changes: string[]) {
-    super(`cannot resume run "${runId}": ${changes.join("; ")} since it began: its results would mix two evaluations. Start a new run, or pass --force (evaluate({ resume: { force: true } })) to resume anyway`);
-  }
-}
+// Thrown by evaluate() when the changes above refuse a resume; the class is in core/errors.ts.
+export { ResumeRefused } from "../core/errors";

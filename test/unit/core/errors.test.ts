@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { CheckFailed, ExperimentFailed, ExportFailed, Interrupted, RemoteFailed, UpgradeError, UserError, exitCodeFor, signalForExitCode } from "../../../src/core/errors";
+import { CheckFailed, ExperimentFailed, ExportFailed, Interrupted, RemoteFailed, ResumeRefused, UpgradeError, UserError, exitCodeFor, signalForExitCode } from "../../../src/core/errors";
 
 describe("exit codes for signals", () => {
   test("SIGINT is 130, SIGTERM 143, and back", () => {
@@ -19,6 +19,7 @@ describe("exit codes for signals", () => {
 describe("the error classes the CLI entry turns into exit codes", () => {
   test.each([
     ["UserError", 2, new UserError("bad")],
+    ["UserError", 2, new ResumeRefused("ms-1", ['dataset "qa" changed'])],
     ["ExperimentFailed", 1, new ExperimentFailed("failed", "/r/run.json", { cause: new Error("x") })],
     ["RemoteFailed", 1, new RemoteFailed("refused")],
     ["ExportFailed", 1, new ExportFailed("refused")],
