@@ -10,7 +10,7 @@ import { JsonlWriter } from "./jsonl";
 import { runFiles } from "./layout";
 import { redactConfig } from "./redact";
 import { currentSpanId, newSpanId, runtime as sharedRuntime, type Context, type Plugin, type Runtime } from "./runtime";
-import { promptsForCall } from "./scope";
+import { chargeCase, promptsForCall } from "./scope";
 import { isoTimestamp, safeStringify } from "./serialize";
 import { writeOwnedRunJson, type RunMeta, type RunStatus, type RunTypeName } from "./runfile";
 import { lastMetricValues } from "./metrics";
@@ -117,6 +117,10 @@ export class Run {
   private startedMs: number;
   private closed = false;
   private runIdJson: string;
+  /** logEventFields' last line head and what it was made for. */
+  private head = "";
+  private headMs = -1;
+  private headType = "";
   private onClose?: () => void;
   private attachment?: Attachment;
   private annotations: Annotations;
@@ -201,7 +205,41 @@ export class Run {
       record.event_type = type;
     }
     this.events.append(safeStringify(record), now);
+    if (type === EventType.LLM_CALL) chargeCase(record);
     if (runtime.plugins.length > 0) emitRecord(this, record, "event");
+  }
+
+  /**
+   * `logEvent(type, data)` without the copy of `data` into a new record: the line is the
+   * same, built as text (evaluate()'s `case_result`, once per case). `data` must be a plain
+   * object without `timestamp`, `run_id` or `event_type`. With plugins, `logEvent` itself
+   * (they get the record).
+   * @internal
+   */
+  logEventFields(type: string, data: Record<string, unknown>): void {
+    if (runtime.plugins.length > 0 || type === EventType.LLM_CALL) return this.logEvent(type, data);
+    const now = Date.now();
+    const fields = safeStringify(data);
+    // The head changes once a millisecond at most: a case_result a few microseconds apart shares it.
+    if (now !== this.headMs || type !== this.headType) {
+      this.headMs = now;
+      this.headType = type;
+      this.head = `{"timestamp":"${isoTimestamp(now)}","run_id":${this.runIdJson},"event_type":${JSON.stringify(type)}`;
+    }
+    const head = this.head;
+    if (fields.length <= 2) return this.events.append(`${head}}`, now);
+    // The two pieces encoded straight into the buffer (no joined string): the fields' "{"
+    // becomes the "," after the head.
+    const bytes = (head.length + fields.length) * 3 + 1;
+    const w = this.events;
+    const at = bytes <= 65536 ? w.reserve(bytes) : -2;
+    if (at === -2) return w.append(`${head},${fields.slice(1)}`, now);
+    if (at < 0) return;
+    const from = at + w.chunk.write(head, at, "utf8");
+    const end = from + w.chunk.write(fields, from, "utf8");
+    w.chunk[from] = 0x2c;
+    w.chunk[end] = 0x0a;
+    w.commit(end + 1, now);
   }
 
   /**
@@ -328,6 +366,7 @@ export class Run {
       skip: LLM_KNOWN,
     }, record);
     this.events.append(safeStringify(record), now);
+    chargeCase(record);
     if (runtime.plugins.length > 0) emitRecord(this, record, "event");
   }
 

@@ -55,14 +55,32 @@ function state(): ScopeState {
   return (holder[KEY] ??= { als: new AsyncLocalStorage<CaseScope>(), pending: undefined, logged: new WeakMap() });
 }
 
-/** Runs `fn` inside a case scope. */
-export function runInCase<T>(scope: CaseScope, fn: () => T): T {
-  return state().als.run(scope, fn);
+/** Runs `fn(...args)` inside a case scope. */
+export function runInCase<T, A extends unknown[]>(scope: CaseScope, fn: (...args: A) => T, ...args: A): T {
+  return state().als.run(scope, fn, ...args);
 }
 
 /** The case the calling code runs for, if any. */
 export function currentCase(): CaseScope | undefined {
   return state().als.getStore();
+}
+
+/**
+ * Charges an `llm_call` record just logged to the case it was made for (Run calls it for
+ * each one): its cost to the case and to its evaluation's spend (and the spend of an
+ * evaluation that one runs inside); inside a case with a budget, a call of unknown cost (an
+ * unpriced model) is noted, since the budget could never trip.
+ */
+export function chargeCase(record: Record<string, unknown>): void {
+  const scope = state().als.getStore();
+  if (!scope) return;
+  const cost = record.cost_usd;
+  if (typeof cost !== "number") {
+    if (scope.capped && scope.unpriced === undefined && !record.error) scope.unpriced = String(record.model ?? "unknown");
+    return;
+  }
+  scope.cost += cost;
+  for (let s = scope.spent; s; s = s.parent) s.usd += cost;
 }
 
 /** Notes that prompt `name` at `version` was rendered (for the next llm_call's `prompts`). */

@@ -11,7 +11,6 @@ import { UserError } from "../core/errors";
 import { readJsonl } from "../core/jsonl";
 import { currentCase, runInCase, type CaseScope } from "../core/scope";
 import { describeError, EventType, type CaseResultFields } from "../core/records";
-import { registry } from "../plugins/registry";
 import { getCurrentRun } from "../tracking/context";
 import { dataset as loadDataset, datasetSource, resolveDataset, toCase, type Dataset, type DatasetSource, type EvalCase } from "./dataset";
 import { readCases, scanDataset } from "./source";
@@ -80,22 +79,7 @@ export interface EvaluateSummary {
   flaky?: FlakyCase[];
 }
 
-// LLM calls logged while a case runs add their cost to that case and to its evaluation's
-// spend (each evaluate() call has its own: two running at once do not share a budget).
-const COST_PLUGIN = {
-  name: "scryptorum:eval-cost",
-  onEvent(record: Record<string, unknown>) {
-    if (record.event_type !== EventType.LLM_CALL) return;
-    const scope = currentCase();
-    if (!scope) return;
-    if (typeof record.cost_usd !== "number") {
-      if (scope.capped && scope.unpriced === undefined && !record.error) scope.unpriced = String(record.model ?? "unknown");
-      return;
-    }
-    scope.cost += record.cost_usd;
-    for (let s = scope.spent; s; s = s.parent) s.usd += record.cost_usd;
-  },
-};
+const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === "object" && typeof (v as PromiseLike<unknown>).then === "function";
 
 /** Which evaluate() call of a run this is (a run may hold several evaluations). */
 const evalCounts = new WeakMap<Run, number>();
@@ -250,7 +234,9 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     startOffset = statSync(run.logFile).size;
   }
   if (print && skippedCount > 0) process.stderr.write(`eval ${plan.name}: ${skippedCount} of ${count * trials} already done in run "${run?.id}", ${toRun} to run\n`);
-  if (!registry.list().some((p) => p.name === COST_PLUGIN.name)) registry.register(COST_PLUGIN);
+  // LLM calls logged inside a case charge it and its evaluation's spend (chargeCase in
+  // core/scope.ts, called by Run); each evaluate() call has its own spend, so two running at
+  // once do not share a budget.
   // An evaluation run inside another's case spends from that one's budget too.
   const spent = { usd: 0, parent: currentCase()?.spent };
   const results: CaseResultRecord[] = [];
@@ -278,70 +264,93 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   // With trials > 1 the flakiness needs each case's trials: their ids and scores.
   const trialRows: CaseResultRecord[] | undefined = trials > 1 ? [...before] : undefined;
 
-  // The case/trial pairs to run, in dataset order, read as the workers take them.
-  const jobs = (function* (): Generator<{ c: EvalCase; trial: number }> {
-    const it = plan.cases();
-    for (let n = it.next(); !n.done; n = it.next()) {
-      const c = n.value;
-      for (let t = 0; t < trials; t++) if (previous.size === 0 || !previous.has(`${c.id}#${t}`)) yield { c, trial: t };
+  // The case/trial pairs to run, in dataset order, read as the workers take them: `peek`
+  // readies the next one (nextCase, nextTrial), the worker that runs it clears `ready`.
+  const it = plan.cases();
+  let curCase: EvalCase | undefined;
+  let curTrial = trials;
+  let nextCase: EvalCase | undefined;
+  let nextTrial = 0;
+  let ready = false;
+  const peek = (): boolean => {
+    if (ready) return true;
+    for (;;) {
+      if (++curTrial >= trials) {
+        const n = it.next();
+        if (n.done) return false;
+        curCase = n.value;
+        curTrial = 0;
+      }
+      if (previous.size === 0 || !previous.has(`${curCase!.id}#${curTrial}`)) {
+        nextCase = curCase;
+        nextTrial = curTrial;
+        return (ready = true);
+      }
     }
-  })();
-  let peeked: { c: EvalCase; trial: number } | undefined;
-  let exhausted = false;
-  const peek = () => {
-    if (peeked === undefined && !exhausted) {
-      const n = jobs.next();
-      if (n.done) exhausted = true;
-      else peeked = n.value;
-    }
-    return peeked;
   };
 
+  // The hot path (BENCHMARKS.md, "Evaluations"): each worker runs its cases in one case
+  // scope (below); no async function of ours per case, no await on a value that is not a
+  // promise, no closure made per case, and the record is written once, as text, not copied
+  // into another object first.
   const scorers = Object.entries(opts.scores);
-  const runOne = async ({ c, trial }: { c: EvalCase; trial: number }) => {
-    const scope: CaseScope = { caseId: c.id, trial, cost: 0, retries: 0, capped: maxCost !== undefined, spent };
-    const start = performance.now();
-    const result = await runInCase(scope, async () => {
-      const rec: CaseResultRecord = { case_id: c.id, trial, input: c.input, output: null, scores: {}, duration_ms: 0 };
-      if (c.expected !== undefined) rec.expected = c.expected;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          rec.output = await opts.task(c.input as I, c as EvalCase<I, E>);
-          break;
-        } catch (error) {
-          // Our own usage errors (a prompt variable missing, a dataset not found) hold for
-          // every case: stop the evaluation rather than record the same error 1,000 times.
-          if (error instanceof UserError) throw error;
-          if (attempt >= retries) {
-            rec.error = describeError(error, { stack: false });
-            return rec;
-          }
-          await new Promise((r) => setTimeout(r, Math.min(30_000, 200 * 2 ** attempt) * (0.5 + Math.random())));
-        }
+  const task = opts.task;
+  /** Puts a scorer's value on the record; returns its reason, if any. */
+  const take = (result: CaseResultRecord, name: string, v: ScoreValue): string | undefined => {
+    if (typeof v === "boolean") result.scores[name] = v ? 1 : 0;
+    else if (typeof v === "number") result.scores[name] = v;
+    else {
+      const s = toScore(v);
+      result.scores[name] = s.score;
+      return s.reason;
+    }
+    return undefined;
+  };
+  const fail = (result: CaseResultRecord, name: string, error: unknown) => {
+    result.error = { name: "ScorerError", message: `scorer ${name}: ${describeError(error).message}` };
+  };
+  /** Scores an output; from the first scorer that answers with a promise on, `scoreRest`. */
+  const score = (c: EvalCase, result: CaseResultRecord): void | Promise<void> => {
+    const args = { input: c.input as I, output: result.output as O, expected: c.expected as E, metadata: c.metadata };
+    let reasons: Record<string, string> | undefined;
+    for (let i = 0; i < scorers.length; i++) {
+      const [name, scorer] = scorers[i]!;
+      try {
+        const v = scorer(args);
+        if (isThenable(v)) return scoreRest(result, args, i, v, reasons);
+        const reason = take(result, name, v);
+        if (reason !== undefined) (reasons ??= {})[name] = reason;
+      } catch (error) {
+        fail(result, name, error);
       }
-      let reasons: Record<string, string> | undefined;
-      for (const [name, scorer] of scorers) {
-        try {
-          const s = toScore(await scorer({ input: c.input as I, output: rec.output as O, expected: c.expected as E, metadata: c.metadata }));
-          rec.scores[name] = s.score;
-          if (s.reason !== undefined) (reasons ??= {})[name] = s.reason;
-        } catch (error) {
-          rec.error = { name: "ScorerError", message: `scorer ${name}: ${describeError(error).message}` };
-        }
+    }
+    if (reasons) result.reasons = reasons;
+  };
+  const scoreRest = async (result: CaseResultRecord, args: Parameters<Scorer<I, O, E>>[0], from: number, pending: PromiseLike<ScoreValue>, reasons: Record<string, string> | undefined): Promise<void> => {
+    for (let i = from; i < scorers.length; i++) {
+      const [name, scorer] = scorers[i]!;
+      try {
+        const reason = take(result, name, i === from ? await pending : await scorer(args));
+        if (reason !== undefined) (reasons ??= {})[name] = reason;
+      } catch (error) {
+        fail(result, name, error);
       }
-      if (reasons) rec.reasons = reasons;
-      return rec;
-    });
+    }
+    if (reasons) result.reasons = reasons;
+  };
+
+  /** Writes a finished case's record and counts it. */
+  const finish = (scope: CaseScope, result: CaseResultRecord, start: number): void => {
     result.duration_ms = Math.round((performance.now() - start) * 1000) / 1000;
     if (scope.cost > 0) result.cost_usd = scope.cost;
-    // The scope is this case's alone: its prompts object needs no copy.
+    // The worker's next case starts a new prompts object: this one needs no copy.
     if (scope.prompts) result.prompts = scope.prompts;
     if (scope.retries > 0) {
       result.retries = scope.retries;
       rateLimitRetries += scope.retries;
       for (const key in scope.retriesBy) retriesBy[key] = (retriesBy[key] ?? 0) + scope.retriesBy[key]!;
     }
-    run?.logEvent(EventType.CASE_RESULT, result as unknown as Record<string, unknown>);
+    run?.logEventFields(EventType.CASE_RESULT, result as unknown as Record<string, unknown>);
     if (keep) results.push(result);
     addScores(result);
     if (trialRows) trialRows.push(keep ? result : ({ case_id: result.case_id, trial: result.trial, scores: result.scores, error: result.error } as CaseResultRecord));
@@ -364,8 +373,15 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     // A relative epsilon: 29 cents summed in floating point is a hair over 0.29.
     return used + (inFlight + 1) * perCase <= maxCost * (1 + 1e-9) + 1e-12;
   };
-  const worker = async () => {
-    while (unpriced === undefined && peek() !== undefined) {
+  // Each worker runs in one case scope, reset for each case it takes: one AsyncLocalStorage
+  // frame per worker, not one per case. (Work a task leaves running after it returns is
+  // counted to the worker's next case: before, it went to a case already written.)
+  const worker = () => {
+    const scope: CaseScope = { caseId: "", trial: 0, cost: 0, retries: 0, capped: maxCost !== undefined, prompts: undefined, unpriced: undefined, retriesBy: undefined, spent };
+    return runInCase(scope, loop, scope);
+  };
+  const loop = async (scope: CaseScope) => {
+    while (unpriced === undefined && peek()) {
       if (!mayStart()) {
         // Others still running may free their reservation (or spend it): wait for them.
         if (inFlight > 0 && spent.usd < (maxCost ?? Infinity)) {
@@ -375,11 +391,45 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
         stopped = "budget";
         return;
       }
-      const job = peeked!;
-      peeked = undefined;
+      const c = nextCase!;
+      const trial = nextTrial;
+      ready = false;
       inFlight++;
       try {
-        await runOne(job);
+        scope.caseId = c.id;
+        scope.trial = trial;
+        scope.cost = 0;
+        scope.retries = 0;
+        scope.prompts = undefined;
+        scope.unpriced = undefined;
+        scope.retriesBy = undefined;
+        const start = performance.now();
+        const result: CaseResultRecord = { case_id: c.id, trial, input: c.input, output: null, scores: {}, duration_ms: 0 };
+        if (c.expected !== undefined) result.expected = c.expected;
+        let failed = false;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            let out: unknown = task(c.input as I, c as EvalCase<I, E>);
+            if (isThenable(out)) out = await out;
+            result.output = out;
+            break;
+          } catch (error) {
+            // Our own usage errors (a prompt variable missing, a dataset not found) hold for
+            // every case: stop the evaluation rather than record the same error 1,000 times.
+            if (error instanceof UserError) throw error;
+            if (attempt >= retries) {
+              result.error = describeError(error, { stack: false });
+              failed = true;
+              break;
+            }
+            await new Promise((r) => setTimeout(r, Math.min(30_000, 200 * 2 ** attempt) * (0.5 + Math.random())));
+          }
+        }
+        if (!failed) {
+          const scoring = score(c, result);
+          if (scoring) await scoring;
+        }
+        finish(scope, result, start);
       } finally {
         inFlight--;
       }

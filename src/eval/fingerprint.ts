@@ -18,14 +18,32 @@ export interface Fingerprint {
   scorers: Record<string, string>;
 }
 
-/** FNV-1a, 32 bits, over UTF-16 code units, as 8 hex digits. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a, 32 bits, over UTF-16 code units, continued from `h`. */
+function fnvText(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/**
+ * FNV-1a over `JSON.stringify(value)` as an element of an array (undefined and functions
+ * are `null` there), continued from `h`. A string that needs no escaping (no `"`, `\`,
+ * control character or lone surrogate half) is hashed as its JSON text without making it.
+ */
+function fnvJson(h: number, value: unknown): number {
+  if (typeof value === "string") {
+    let g = Math.imul(h ^ 34, FNV_PRIME);
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x20 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return fnvText(h, JSON.stringify(value));
+      g = Math.imul(g ^ c, FNV_PRIME);
+    }
+    return Math.imul(g ^ 34, FNV_PRIME);
   }
-  return (h >>> 0).toString(16).padStart(8, "0");
+  const text = value === null || value === undefined ? "null" : JSON.stringify(value);
+  return fnvText(h, text === undefined ? "null" : text);
 }
 
 const short = (text: string, n = 12) => createHash("sha256").update(text).digest("hex").slice(0, n);
@@ -46,9 +64,22 @@ export function caseHashes(data: Dataset): Record<string, string> {
   return out;
 }
 
-/** One case's short hash (see `caseHashes`). */
+/**
+ * One case's short hash (see `caseHashes`): FNV-1a over the text of
+ * `JSON.stringify([input, expected ?? null, metadata ?? null])`, taken piece by piece.
+ *
+ * @example
+ * caseHash({ id: "a", input: "2+2", expected: "4" }); // "1b6f…" (8 hex digits)
+ */
 export function caseHash(c: EvalCase): string {
-  return fnv1a(JSON.stringify([c.input, c.expected ?? null, c.metadata ?? null]));
+  let h = Math.imul(FNV_BASIS ^ 91, FNV_PRIME); // [
+  h = fnvJson(h, c.input);
+  h = Math.imul(h ^ 44, FNV_PRIME); // ,
+  h = fnvJson(h, c.expected ?? null);
+  h = Math.imul(h ^ 44, FNV_PRIME);
+  h = fnvJson(h, c.metadata ?? null);
+  h = Math.imul(h ^ 93, FNV_PRIME); // ]
+  return (h >>> 0).toString(16).padStart(8, "0");
 }
 
 /** The prompt files of an experiment folder, name → version. */
