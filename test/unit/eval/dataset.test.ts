@@ -36,3 +36,13 @@ test("dataset(file): a missing file throws at once; a bad one when its cases are
   const ds = dataset(bad);
   expect(() => ds.length).toThrow(`${bad} line 1 is not valid JSON: fix or remove it`);
 });
+
+test("parseDataset: ids given or hashed (stable), metadata from extra CSV columns", () => {
+  const a = parseDataset('{"input":"2+2","expected":"4"}\n{"id":7,"input":"x"}\n', "d.jsonl");
+  const b = parseDataset('{"input":"2+2","expected":"4"}\n', "d.jsonl");
+  expect(a[0]!.id).toBe(b[0]!.id);
+  expect(a[1]!.id).toBe("7");
+  expect(parseDataset("id,input,topic\nq1,hi,greet\n", "d.csv")).toEqual([{ id: "q1", input: "hi", metadata: { topic: "greet" } }]);
+  expect(() => parseDataset("question\nhi\n", "d.csv")).toThrow(/needs an "input" column/);
+  expect(() => parseDataset("{nope\n", "d.jsonl")).toThrow(/d.jsonl line 1 is not valid JSON/);
+});

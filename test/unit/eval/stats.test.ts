@@ -76,3 +76,21 @@ test("scorerAggregate: groups by case_id, skipping errors and missing scores", (
   );
   expect(a).toMatchObject({ mean: 0.25, n: 2, results: 3 });
 });
+
+describe("aggregate", () => {
+  test("pass/fail values get Wilson's interval", () => {
+    const a = aggregate([1, 1, 0, 1]);
+    expect(a.mean).toBe(0.75);
+    expect(a.n).toBe(4);
+    expect(a.ci_low).toBeCloseTo(0.3006, 4);
+    expect(a.ci_high).toBeCloseTo(0.9544, 4);
+    expect(aggregate([0, 0, 0]).ci_low).toBe(0);
+    expect(aggregate([0, 0, 0]).ci_high).toBeGreaterThan(0.4);
+  });
+  test("numeric values get mean ± 1.96 stderr", () => {
+    const a = aggregate([0.2, 0.4, 0.6]);
+    expect(a.mean).toBeCloseTo(0.4, 12);
+    expect(a.stderr).toBeCloseTo(0.11547, 5);
+    expect(a.ci_low).toBeCloseTo(0.4 - 1.959964 * 0.11547, 4);
+  });
+});
