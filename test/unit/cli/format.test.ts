@@ -1,8 +1,8 @@
 /** The pure formatting helpers of list-runs and run (src/cli/format.ts). */
 import { describe, expect, test } from "bun:test";
-import { fitMetrics, formatExperiments, formatRunsTable } from "../../src/cli/format";
-import { clipMiddle } from "../../src/cli/tables";
-import { formatDuration, formatValue } from "../../src/units";
+import { fitMetrics, formatExperiments, formatRunsTable } from "../../../src/cli/format";
+import { clipMiddle } from "../../../src/cli/tables";
+import { formatDuration, formatValue } from "../../../src/units";
 
 describe("formatDuration", () => {
   test.each([
