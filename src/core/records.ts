@@ -84,6 +84,8 @@ export interface LlmCallRecord extends RecordBase, LlmCallFields {
 export interface CaseResultFields {
   case_id: string;
   trial: number;
+  /** Which `evaluate()` of the run wrote it (0, the first, is left out; matches `eval_started`). */
+  eval_index?: number;
   input: unknown;
   output: unknown;
   expected?: unknown;

@@ -114,8 +114,13 @@ interface Previous {
   started: Map<number, Record<string, unknown>>;
 }
 
-/** What the run already holds (for resume); `compact`: keep each result's id, trial and scores only. */
-function previousResults(run: Run | undefined, compact: boolean): Previous {
+/**
+ * What the run already holds for the evaluation numbered `evalIndex` in it (for resume);
+ * `compact`: keep each result's id, trial and scores only. A run's second `evaluate()` (a
+ * second model over the same cases, say) is a different evaluation: its `case_result` lines
+ * carry `eval_index` (left out for the first, 0), so it never takes the first's results as its own.
+ */
+function previousResults(run: Run | undefined, compact: boolean, evalIndex: number): Previous {
   const prev: Previous = { done: new Map(), started: new Map() };
   if (!run) return prev;
   run.flush();
@@ -127,6 +132,7 @@ function previousResults(run: Run | undefined, compact: boolean): Previous {
       return;
     }
     if (r.event_type !== EventType.CASE_RESULT || r.error) return;
+    if ((typeof r.eval_index === "number" ? r.eval_index : 0) !== evalIndex) return;
     const rec = r as unknown as CaseResultRecord;
     prev.done.set(`${rec.case_id}#${rec.trial}`, compact ? ({ case_id: rec.case_id, trial: rec.trial, scores: rec.scores } as CaseResultRecord) : rec);
   });
@@ -187,7 +193,9 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   const run = getCurrentRun();
   // Streamed inside a run: results go to run.jsonl only, read back if `results` is asked for.
   const keep = !(src && run);
-  const prev = opts.resume === false ? { done: new Map<string, CaseResultRecord>(), started: new Map() } : previousResults(run, !keep);
+  const evalIndex = run ? (evalCounts.get(run) ?? 0) : 0;
+  if (run) evalCounts.set(run, evalIndex + 1);
+  const prev = opts.resume === false ? { done: new Map<string, CaseResultRecord>(), started: new Map() } : previousResults(run, !keep, evalIndex);
   const previous = prev.done;
   // This evaluation's earlier results (a run may hold other evaluations' too), in dataset order.
   const before: CaseResultRecord[] = [];
@@ -198,8 +206,6 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
     }
   };
   const plan = planOf(opts.data, src, previous.size > 0 ? collect : undefined);
-  const evalIndex = run ? (evalCounts.get(run) ?? 0) : 0;
-  if (run) evalCounts.set(run, evalIndex + 1);
   const print = typeof opts.progress === "boolean" ? opts.progress : process.env.SCRYPTORUM_PROGRESS !== "0";
   const count = plan.count;
   const fp = fingerprint({ name: plan.name, hash: plan.hash, length: count }, opts.scores, run ? join(run.dir, "..", "..") : undefined);
@@ -406,6 +412,7 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
         const start = performance.now();
         const result: CaseResultRecord = { case_id: c.id, trial, input: c.input, output: null, scores: {}, duration_ms: 0 };
         if (c.expected !== undefined) result.expected = c.expected;
+        if (evalIndex > 0) result.eval_index = evalIndex;
         let failed = false;
         for (let attempt = 0; ; attempt++) {
           try {
@@ -497,6 +504,6 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   const withPrevious = opts.resume !== false;
   let read: CaseResultRecord[] | undefined;
   const out = { summary } as { results: CaseResultRecord[]; summary: EvaluateSummary };
-  Object.defineProperty(out, "results", { enumerable: true, configurable: true, get: () => (read ??= readBackResults(run!.logFile, startOffset, endOffset, plan.ids!, withPrevious ? trials : 0)) });
+  Object.defineProperty(out, "results", { enumerable: true, configurable: true, get: () => (read ??= readBackResults(run!.logFile, startOffset, endOffset, plan.ids!, withPrevious ? trials : 0, evalIndex)) });
   return out;
 }

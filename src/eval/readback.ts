@@ -11,12 +11,13 @@ import type { CaseResultFields } from "../core/records";
  * The `case_result` records of one evaluation: those written at or after byte `start` and
  * before `end`, after the successful ones of its cases and trials (below `trials`; 0: none)
  * already in the run before it (what a resumed evaluation skipped), keeping only the
- * dataset's case ids.
+ * dataset's case ids and the evaluation's own `eval_index` (a run's other evaluations may
+ * interleave their lines).
  *
  * @example
- * readBackResults(run.logFile, 1024, 90210, scan.ids, 1); // [{ case_id: "q0", … }, …]
+ * readBackResults(run.logFile, 1024, 90210, scan.ids, 1, 0); // [{ case_id: "q0", … }, …]
  */
-export function readBackResults(file: string, start: number, end: number, ids: IdSet, trials: number): CaseResultFields[] {
+export function readBackResults(file: string, start: number, end: number, ids: IdSet, trials: number, evalIndex = 0): CaseResultFields[] {
   const before = new Map<string, CaseResultFields>();
   const mine: CaseResultFields[] = [];
   for (const [line, , offset] of lines(file, undefined, end)) {
@@ -27,7 +28,7 @@ export function readBackResults(file: string, start: number, end: number, ids: I
     } catch {
       continue; // a torn line: readJsonl warns about it elsewhere
     }
-    if (r?.event_type !== "case_result" || !ids.has(r.case_id)) continue;
+    if (r?.event_type !== "case_result" || !ids.has(r.case_id) || (r.eval_index ?? 0) !== evalIndex) continue;
     // As evaluate() returns them in memory: without the line's own fields.
     const rec = r as unknown as Record<string, unknown>;
     delete rec.timestamp;

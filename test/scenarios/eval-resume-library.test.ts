@@ -41,3 +41,43 @@ test("experiment({ resume }) runs only the cases without a result; a changed sco
   expect(ok.map((e) => e.case_id).sort()).toEqual(data.map((d) => d.id).sort());
   expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8"))).toMatchObject({ status: "finished", run_type: "milestone", resumes: [{ previous_status: "finished" }] });
 });
+
+test("a run's second evaluate() over the same cases runs them all (it is another evaluation, not a resume); resuming keeps each evaluation's own results", async () => {
+  const { root } = tempProject();
+  const data = Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, input: i }));
+  const calls: string[] = [];
+  const exact = ({ output, input }: { output: unknown; input: number }) => output === input;
+  const two = (down: boolean) => async () => {
+    const a = await evaluate({ data, task: (i: number) => (calls.push(`a${i}`), i), scores: { exact }, progress: false });
+    const b = await evaluate({
+      data,
+      task: (i: number) => {
+        calls.push(`b${i}`);
+        if (down && i >= 7) throw new Error("provider down");
+        return i + 1;
+      },
+      scores: { exact },
+      progress: false,
+    });
+    return [a, b];
+  };
+  const [a, b] = (await experiment({ name: "two", projectRoot: root, runType: "milestone", runId: "v1" })(two(true))()) as any[];
+  expect(calls.filter((c) => c.startsWith("a"))).toHaveLength(10);
+  expect(calls.filter((c) => c.startsWith("b"))).toHaveLength(10);
+  expect(a.results).toHaveLength(10);
+  expect(b.results).toHaveLength(10);
+  expect(a.summary.scores.exact.mean).toBe(1);
+  expect(b.summary.scores.exact.mean).toBe(0);
+  expect(b.summary.skipped).toBe(0);
+  const log = join(root, "experiments", "two", "runs", "v1", "run.jsonl");
+  const lines = readLines(log).filter((e) => e.event_type === "case_result");
+  expect(lines.filter((e) => e.eval_index === undefined)).toHaveLength(10);
+  expect(lines.filter((e) => e.eval_index === 1)).toHaveLength(10);
+
+  calls.length = 0;
+  await experiment({ name: "two", projectRoot: root, resume: "v1" })(two(false))();
+  // The first evaluation is complete; the second reruns only its 3 failed cases.
+  expect(calls.sort()).toEqual(["b7", "b8", "b9"]);
+  const ok = readLines(log).filter((e) => e.event_type === "case_result" && !e.error);
+  expect(ok.filter((e) => e.eval_index === 1).map((e) => e.case_id).sort()).toEqual(data.map((d) => d.id).sort());
+});
