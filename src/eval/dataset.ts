@@ -165,7 +165,8 @@ export function resolveDataset(name: string): DatasetSource {
   let file: string | undefined;
   if (isAbsolute(name) || name.includes("/") || EXTENSIONS.some((e) => name.endsWith(e))) {
     file = isAbsolute(name) ? name : join(process.cwd(), name);
-    if (!existsSync(file)) {
+    // An absolute path is that file; a relative one may also be under the experiment's data/.
+    if (!existsSync(file) && !isAbsolute(name)) {
       const dataDir = join(experimentDirOfCurrentRun(`dataset("${name}")`), "data");
       file = join(dataDir, name);
     }

@@ -30,7 +30,7 @@ test("dataset(file) is an array read when its cases are first used; its name, ha
 
 test("dataset(file): a missing file throws at once; a bad one when its cases are used", () => {
   const dir = tempDir();
-  expect(() => dataset(join(dir, "nope.jsonl"))).toThrow(/nope.jsonl/);
+  expect(() => dataset(join(dir, "nope.jsonl"))).toThrow(`no dataset file ${join(dir, "nope.jsonl")}: check the name`);
   const bad = join(dir, "bad.jsonl");
   writeFileSync(bad, "{nope\n");
   const ds = dataset(bad);
