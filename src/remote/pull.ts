@@ -18,7 +18,7 @@ import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, la
 import { extendsOrder, mergeCommits, segmentId } from "./merge";
 import { RemoteFailed } from "./s3";
 import { compactCommit, isLog, stateKey, loadState, parseSnapshotManifest, sameSignature, saveState, scanRun, scratchDir, sha256, writeTreeListing, type RunState } from "./state";
-import { pool, type Progress, type Selection } from "./select";
+import { limiter, pool, type Progress, type Selection } from "./select";
 import { SNAPSHOT, linkFiles, linkTree, safeRelPath, treeId, treePath } from "./trees";
 import type { Remote } from "./config";
 
@@ -196,23 +196,6 @@ function sharedFetches(project: Project, bucket: Bucket): Shared {
     },
   };
   return shared;
-}
-
-/** Runs `fn`s at most `n` at a time, in call order. */
-function limiter(n: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active < n) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve)); // handed a slot
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
 }
 
 const sameWriters = (a: Record<string, number>, b: Record<string, number>) =>

@@ -13,8 +13,11 @@ import { BUCKET_FORMAT, blobKey, commitKey, parseCommitKey, writerPrefix, type C
 import { mergeCommits } from "./merge";
 import { RemoteFailed } from "./s3";
 import { isLog, stateKey, loadState, saveState, scanRun, sameSignature, sha256, snapshotHashes, writerHost, writerId, type RunState } from "./state";
-import { localRuns, pool, type Progress, type Selection } from "./select";
+import { limiter, localRuns, pool, type Progress, type Selection } from "./select";
 import type { Remote } from "./config";
+
+/** PUTs in flight at most, across a push's runs. */
+const PUTS = 32;
 
 export interface PushedRun {
   experiment: string;
@@ -47,9 +50,13 @@ export async function push(project: Project, remote: Remote, sel: Selection, pro
   const writer = writerId(project.root);
   const targets = localRuns(project, sel);
   const uploaded = new Map<string, Promise<void>>();
+  // As many PUTs at a time as the bench's floor makes (32), whatever the runs ask: with
+  // runs 8 at a time and each run's segments and commit one after another, a milestone's
+  // few small objects went 8 at a time.
+  const puts = limiter(PUTS);
   let done = 0;
-  const runs = await pool(targets, 8, async ({ experiment, runId }) => {
-    const r = await pushRun(project, bucket, writer, experiment, runId, uploaded);
+  const runs = await pool(targets, PUTS, async ({ experiment, runId }) => {
+    const r = await pushRun(project, bucket, writer, experiment, runId, uploaded, puts);
     progress?.(++done, targets.length, `${experiment}/${runId}`);
     return r;
   });
@@ -96,10 +103,11 @@ const firstTimestamp = (bytes: Uint8Array): string | undefined => {
  * Pushes one run as `writer`'s next commit, or nothing when it did not change since.
  * `uploaded` remembers the blobs this process sent (share it between calls).
  */
-export async function pushRun(project: Project, bucket: Bucket, writer: string, experiment: string, runId: string, uploaded: Map<string, Promise<void>>): Promise<PushedRun> {
+export async function pushRun(project: Project, bucket: Bucket, writer: string, experiment: string, runId: string, uploaded: Map<string, Promise<void>>, puts = limiter(PUTS)): Promise<PushedRun> {
   const dir = runDir(project.root, experiment, runId);
   const remoteName = bucket.remote.name;
-  const sig = scanRun(dir);
+  const manifest = snapshotHashes(dir); // read once: the signature and the hashes both use it
+  const sig = scanRun(dir, manifest);
   let state: RunState = loadState(project.root, stateKey(bucket.remote), experiment, runId) ?? { sig: {}, marks: {}, hashes: {} };
   const result: PushedRun = { experiment, run_id: runId, result: "unchanged", bytes: 0, blobs_uploaded: 0, blobs_present: 0 };
   if ((state.commit || state.pulled) && sameSignature(sig, state.sig)) return result;
@@ -127,15 +135,18 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
 
   // One upload per blob per push, awaited by every run that holds it (its commit must
   // not be written before the blob is).
+  // The bytes are read when the PUT gets its slot: at most PUTS blobs in memory.
   const blob = (sha: string, data: () => Uint8Array): Promise<void> => {
     let p = uploaded.get(sha);
     if (!p) {
-      const bytes = data();
-      p = bucket.putNew(blobKey(sha), bytes).then(
-        (created) => {
+      p = puts(async () => {
+        const bytes = data();
+        return { created: await bucket.putNew(blobKey(sha), bytes), size: bytes.length };
+      }).then(
+        ({ created, size }) => {
           if (created) {
             result.blobs_uploaded++;
-            result.bytes += bytes.length;
+            result.bytes += size;
           } else result.blobs_present++;
         },
         (error) => {
@@ -152,27 +163,44 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   // Blobs this run's earlier pushes and pulls already saw in the bucket.
   const seen = new Set<string>();
   for (const c of [state.commit, ...(state.pulled?.commits ?? [])]) for (const f of Object.values(c?.files ?? {})) seen.add(f.sha256);
-  const manifest = snapshotHashes(dir);
   const files: Commit["files"] = {};
   const hashes: Record<string, string> = {};
   const fileList = Object.keys(sig).filter((rel) => rel !== "run.json" && !isLog(rel)).sort();
-  await pool(fileList, 16, async (rel) => {
-    const path = join(dir, rel);
-    let data: Uint8Array | undefined;
-    const size = Number(sig[rel]!.split(":")[0]);
-    // The milestone's manifest already hashed its snapshot (read-only hard links): no re-read.
+  // A file whose hash is known (the milestone's manifest hashed its snapshot, read-only
+  // hard links; or unchanged since the last push) is not read unless uploaded: a plain
+  // loop, no await per file (a thousand-file milestone). The others are read and hashed
+  // 16 at a time. Not awaited yet: the logs' segments go up alongside.
+  const sends: Promise<void>[] = [];
+  const unknown: string[] = [];
+  for (const rel of fileList) {
+    const size = Number(sig[rel]!.slice(0, sig[rel]!.indexOf(":")));
     const listed = manifest.get(rel);
     const known = state.sig[rel] === sig[rel] ? state.hashes[rel] : listed?.size === size ? listed.sha256 : undefined;
-    const sha = known ?? sha256((data = readFileSync(path)));
-    if (!listed) hashes[rel] = sha;
-    files[rel] = { sha256: sha, size };
-    if (!seen.has(sha)) await blob(sha, () => data ?? readFileSync(path));
-  });
+    if (known === undefined) {
+      unknown.push(rel);
+      continue;
+    }
+    if (!listed) hashes[rel] = known;
+    files[rel] = { sha256: known, size };
+    if (!seen.has(known)) sends.push(blob(known, () => readFileSync(`${dir}/${rel}`)));
+  }
+  sends.push(
+    pool(unknown, 16, async (rel) => {
+      const data = readFileSync(join(dir, rel));
+      const sha = sha256(data);
+      if (!manifest.has(rel)) hashes[rel] = sha;
+      files[rel] = { sha256: sha, size: Number(sig[rel]!.split(":")[0]) };
+      if (!seen.has(sha)) await blob(sha, () => data);
+    }).then(() => {}),
+  );
+  const filesSent = Promise.all(sends);
+  filesSent.catch(() => {}); // awaited below; a refusal of the logs may come first
 
   for (let attempt = 0; ; attempt++) {
     const base = state.commit;
     const logs: Commit["logs"] = {};
     const marks: Record<string, number> = {};
+    const sent: Promise<unknown>[] = [filesSent];
     for (const rel of Object.keys(sig).filter(isLog).sort()) {
       const size = Number(sig[rel]!.split(":")[0]);
       const from = state.marks[rel] ?? 0;
@@ -189,7 +217,7 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
           let lines = 0;
           for (let i = 0; i < seg.length; i++) if (seg[i] === 10) lines++;
           const sha = sha256(seg);
-          await blob(sha, () => seg);
+          sent.push(blob(sha, () => seg));
           segments.push({ sha256: sha, size: seg.length, lines, first_ts: firstTimestamp(seg) });
           mark = from + end;
         }
@@ -197,13 +225,16 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
       marks[rel] = mark;
       logs[rel] = { segments, local_bytes: mark };
     }
+    await Promise.all(sent); // every blob before the commit that names it
     const n = (base?.n ?? 0) + 1;
-    const commit: Commit = { format: BUCKET_FORMAT, writer, host: writerHost(), n, pushed_at: new Date().toISOString(), run: meta, files, logs };
+    const sorted: Commit["files"] = {};
+    for (const rel of fileList) sorted[rel] = files[rel]!;
+    const commit: Commit = { format: BUCKET_FORMAT, writer, host: writerHost(), n, pushed_at: new Date().toISOString(), run: meta, files: sorted, logs };
     if (attached) commit.attached = true;
     const generation = fresh ? n : base?.generation;
     if (generation) commit.generation = generation;
     const body = JSON.stringify(commit);
-    if (await bucket.putNew(commitKey(experiment, runId, writer, n), body, "application/json")) {
+    if (await puts(() => bucket.putNew(commitKey(experiment, runId, writer, n), body, "application/json"))) {
       result.bytes += body.length;
       result.result = "pushed";
       result.commit = n;

@@ -67,12 +67,22 @@ export function scanRun(dir: string, manifest = snapshotHashes(dir), withSnapsho
 
 /** `code_snapshot/<path>` -> size and sha256, from the run's snapshot_manifest.json (none: empty). */
 export function snapshotHashes(dir: string): Map<string, { size: number; sha256: string }> {
+  let text: string;
   try {
-    return parseSnapshotManifest(readFileSync(join(dir, "snapshot_manifest.json"), "utf8"));
+    text = readFileSync(join(dir, "snapshot_manifest.json"), "utf8");
   } catch {
     return new Map();
   }
+  // Milestones of one tree have the same manifest: parsed once (callers only read the map).
+  let m = parsedManifests.get(text);
+  if (!m) {
+    if (parsedManifests.size >= 4) parsedManifests.delete(parsedManifests.keys().next().value!);
+    parsedManifests.set(text, (m = parseSnapshotManifest(text)));
+  }
+  return m;
 }
+
+const parsedManifests = new Map<string, Map<string, { size: number; sha256: string }>>();
 
 /** snapshotHashes from the manifest's text (many pulled milestones share one). */
 export function parseSnapshotManifest(text: string): Map<string, { size: number; sha256: string }> {
