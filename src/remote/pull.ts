@@ -322,12 +322,13 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     }
     writeFileSync(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n");
 
-    if (exists) {
-      const old = `${stage}.old`;
-      renameSync(dir, old);
-      renameSync(stage, dir);
-      rmSync(old, { recursive: true, force: true });
-    } else renameSync(stage, dir);
+    if (!(await place(stage, dir, exists))) {
+      // Another pull of this project put the run in place first: done when it holds what
+      // this pull merged (the same writers' commits), else this pull's view is out of date.
+      const theirs = await stateOf(project.root, stateKey(bucket.remote), experiment, runId, writers);
+      if (theirs) return { ...result, result: "unchanged", bytes: 0 };
+      throw new RemoteFailed(`remote "${remoteName}": run ${experiment}/${runId} was written by another pull at the same time, with other commits than this one merged; nothing of this pull was kept: rerun the pull`);
+    }
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -342,6 +343,52 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   saveState(project.root, stateKey(bucket.remote), experiment, runId, next, (c) => raw.get(c));
   result.result = "pulled";
   return result;
+}
+
+/**
+ * Moves the built run into place (replacing the old folder when `exists`); false when
+ * another pull put a run there in the meantime (the rename would find the folder taken).
+ */
+async function place(stage: string, dir: string, exists: boolean): Promise<boolean> {
+  const taken = (error: unknown) => ["ENOTEMPTY", "EEXIST", "ENOENT"].includes((error as NodeJS.ErrnoException).code ?? "");
+  if (exists) {
+    const old = `${stage}.old`;
+    try {
+      renameSync(dir, old);
+    } catch (error) {
+      if (!taken(error)) throw error;
+      return false; // another pull moved it aside first
+    }
+    try {
+      renameSync(stage, dir);
+    } catch (error) {
+      if (!taken(error)) throw error;
+      rmSync(old, { recursive: true, force: true }); // the other pull's run is in place
+      return false;
+    }
+    rmSync(old, { recursive: true, force: true });
+    return true;
+  }
+  try {
+    renameSync(stage, dir);
+    return true;
+  } catch (error) {
+    if (((error as NodeJS.ErrnoException).code ?? "") !== "ENOTEMPTY" && (error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return false;
+  }
+}
+
+/**
+ * The state another pull saves once its run is in place, when it merged exactly `writers`
+ * (waits up to 5 s for it: that pull renames first, then scans and saves).
+ */
+async function stateOf(root: string, remote: string, experiment: string, runId: string, writers: Record<string, number>): Promise<RunState | undefined> {
+  for (let i = 0; i < 100; i++) {
+    const state = loadState(root, remote, experiment, runId);
+    if (state?.pulled && sameWriters(state.pulled.writers, writers)) return state;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
 }
 
 /** True when the local run is still open in a live process here (its files must not move). */

@@ -352,6 +352,33 @@ describe("push and pull", () => {
     expect(again.stderr).toContain("a milestone is never rewritten; give the new run another id");
   }, 120_000);
 
+  test("pulls of the same new run at once: each exits 0 or says to rerun, the run is whole; diff follows a pulled code_snapshot (a symlink to a shared tree)", async () => {
+    const pfx = prefix();
+    const a = await machine(pfx, "host-a");
+    const b = await machine(pfx, "host-b");
+    await milestone(a, "demo", "ms-a", { N: "400" });
+    expect((await a.run(["push"])).code).toBe(0);
+    writeFileSync(join(b.dir, "w.ts"), readFileSync(join(b.dir, "w.ts"), "utf8") + "// changed on b\n");
+    await milestone(b, "demo", "ms-b");
+
+    const pulls = await Promise.all([1, 2, 3, 4].map(() => b.run(["pull", "demo", "--json"])));
+    for (const r of pulls) {
+      if (r.code === 0) expect(json(r).skipped).toBe(0);
+      else expect(`${r.code} ${r.stderr}`).toMatch(/^1 .*run demo\/ms-a was written by another pull at the same time.*rerun the pull/s);
+    }
+    expect(pulls.some((r) => r.code === 0)).toBe(true);
+    expect(readFileSync(join(b.runDir("demo", "ms-a"), "run.jsonl"), "utf8")).toBe(readFileSync(join(a.runDir("demo", "ms-a"), "run.jsonl"), "utf8"));
+    expect(json(await b.run(["pull", "demo", "--json"]))).toMatchObject({ pulled: 0, unchanged: 1 });
+
+    // The pulled code_snapshot is a symlink to a shared tree: diff follows it.
+    expect(lstatSync(join(b.runDir("demo", "ms-a"), "code_snapshot")).isSymbolicLink()).toBe(true);
+    const diff = await b.run(["diff", "demo", "ms-a", "ms-b", "--json"]);
+    expect(diff.code).toBe(0);
+    const changed = json(diff).files.filter((f: any) => f.section === "code");
+    expect(changed.map((f: any) => [f.path, f.status])).toEqual([["w.ts", "modified"]]);
+    expect(changed[0].diff).toContain("+// changed on b");
+  }, 120_000);
+
   test("a corrupted blob is detected on pull: exit 1 naming it, nothing local changed; so is a commit naming a path outside the run folder", async () => {
     const pfx = prefix();
     const a = await machine(pfx, "host-a");
