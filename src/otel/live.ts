@@ -5,7 +5,8 @@
  * a timer maps them and encodes batches with the official serializer, and a Worker posts
  * them (poster.ts). When the run ends the rest and the root span are sent within a short
  * timeout: awaited on a normal finish, blocking when the process is ending (SIGINT,
- * SIGTERM, process.exit). Drops are reported once, on stderr, with the command that sends
+ * SIGTERM, process.exit), then with the spans of requests still unanswered sent again
+ * (at-least-once; backends dedupe by trace id and span id). Drops are reported once, on stderr, with the command that sends
  * the run again.
  */
 import type { Run, RunPlugin as Plugin } from "../core/run";
@@ -47,6 +48,8 @@ class LiveTrace {
   sent = 0;
   /** Spans in requests not answered yet. */
   pending = 0;
+  /** The batches of those requests, kept until answered: a process that ends first sends them again. */
+  unacked = new Set<TraceSpan[]>();
   error?: string;
   inFlight = new Set<Promise<void>>();
   rootEvents: SpanEvent[] = [];
@@ -137,9 +140,11 @@ export async function otlpLivePlugin(
 
   const ship = (t: LiveTrace, spans: TraceSpan[], timeoutMs = settings.timeoutMs): Promise<void> => {
     t.pending += spans.length;
+    t.unacked.add(spans);
     const { body, contentType } = encoder.encode(spans);
     const p = poster.post(body, contentType, timeoutMs).then((r) => {
       t.pending -= spans.length;
+      t.unacked.delete(spans);
       // A full batch waiting: send it now rather than at the next tick of the timer.
       if (t.records.length >= batchSize && !t.done && !soon) {
         soon = true;
@@ -201,10 +206,18 @@ export async function otlpLivePlugin(
     return stats;
   };
 
-  /** The process is ending: nothing asynchronous runs again, so the rest goes in one blocking request. */
+  /**
+   * The process is ending: nothing asynchronous runs again, so the rest goes in one blocking
+   * request. Requests still unanswered cannot complete now (their answer would never be read):
+   * their spans go again in that request, at least once rather than at most once. The
+   * collector may then get a span twice (the first request may have reached it); OTLP
+   * backends keep one span per trace id and span id, as they do for the exporters' retries.
+   */
   const finishNow = (t: LiveTrace): void => {
-    const spans = take(t, Infinity);
-    spans.push(rootOf(t));
+    const again = [...t.unacked].flat();
+    t.unacked.clear();
+    t.pending = 0;
+    const spans = [...again, ...take(t, Infinity), rootOf(t)];
     try {
       const { body, contentType } = encoder.encode(spans);
       const r = poster.postSync(body, contentType, flushTimeoutMs);
@@ -217,8 +230,6 @@ export async function otlpLivePlugin(
       t.dropped += spans.length;
       t.error ??= (error as Error).message;
     }
-    // Requests still in flight cannot complete now: counted as dropped.
-    t.dropped += t.pending;
     finish(t);
   };
 

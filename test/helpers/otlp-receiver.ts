@@ -40,8 +40,10 @@ export interface Receiver {
   spans(): ReceivedSpan[];
   /** Answers the next `n` requests with 503 (and then 200 again). */
   fail(n: number, status?: number): void;
-  /** Waits this long before each answer. */
-  delay(ms: number): void;
+  /** Waits this long before each answer (before the next `times` answers only, when given). */
+  delay(ms: number, times?: number): void;
+  /** Requests received and not answered yet. */
+  busy: number;
   /** Requests answered with an error so far. */
   refused: number;
   reset(): void;
@@ -109,23 +111,27 @@ export function startReceiver(): Receiver {
   let failNext = 0;
   let failStatus = 503;
   let delayMs = 0;
+  let delayTimes = Infinity;
   const r: Receiver = {
     url: "",
     requests: [],
     refused: 0,
+    busy: 0,
     spans: () => r.requests.flatMap((q) => q.spans),
     fail(n, status = 503) {
       failNext = n;
       failStatus = status;
     },
-    delay(ms) {
+    delay(ms, times = Infinity) {
       delayMs = ms;
+      delayTimes = times;
     },
     reset() {
       r.requests.length = 0;
       r.refused = 0;
       failNext = 0;
       delayMs = 0;
+      delayTimes = Infinity;
     },
     stop: () => server.stop(true),
   };
@@ -133,21 +139,32 @@ export function startReceiver(): Receiver {
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
-      const body = new Uint8Array(await req.arrayBuffer());
-      if (delayMs > 0) await Bun.sleep(delayMs);
-      if (new URL(req.url).pathname !== "/v1/traces") return new Response("not found", { status: 404 });
-      if (failNext > 0) {
-        failNext--;
-        r.refused++;
-        return new Response("unavailable", { status: failStatus });
+      r.busy++;
+      try {
+        return await answer(req);
+      } finally {
+        r.busy--;
       }
-      const contentType = req.headers.get("content-type") ?? "";
-      r.requests.push({ contentType, headers: Object.fromEntries(req.headers), spans: decodeTraces(body, contentType) });
-      return contentType.includes("json")
-        ? Response.json({})
-        : new Response(new Uint8Array(0), { headers: { "content-type": "application/x-protobuf" } });
     },
   });
+  async function answer(req: Request): Promise<Response> {
+    const body = new Uint8Array(await req.arrayBuffer());
+    if (delayMs > 0 && delayTimes > 0) {
+      delayTimes--;
+      await Bun.sleep(delayMs);
+    }
+    if (new URL(req.url).pathname !== "/v1/traces") return new Response("not found", { status: 404 });
+    if (failNext > 0) {
+      failNext--;
+      r.refused++;
+      return new Response("unavailable", { status: failStatus });
+    }
+    const contentType = req.headers.get("content-type") ?? "";
+    r.requests.push({ contentType, headers: Object.fromEntries(req.headers), spans: decodeTraces(body, contentType) });
+    return contentType.includes("json")
+      ? Response.json({})
+      : new Response(new Uint8Array(0), { headers: { "content-type": "application/x-protobuf" } });
+  }
   r.url = `http://127.0.0.1:${server.port}`;
   return r;
 }

@@ -111,9 +111,27 @@ describe("scryptorum run --otlp", () => {
     const r = await bin(["run", "otel", "--script", SCRIPT, "--otlp"], { cwd: dir, env: env({ LIVE_EXIT: "1" }) });
     expect(r.code).toBe(0);
     const spans = receiver.spans();
-    expect(spans.length).toBe(7);
+    expect(new Set(spans.map((s) => s.spanId)).size).toBe(7);
     expect(spans.find((s) => s.name === "invoke_workflow otel")!.attributes["scryptorum.run.status"]).toBe("finished");
     expect(r.stderr).toContain("as one OpenTelemetry trace (7 spans)");
+    expect(r.stderr).not.toContain("dropped");
+  }, 30_000);
+
+  test("process.exit() while a batch is still unanswered: that batch is sent again with the root, nothing is dropped", async () => {
+    const { dir } = tempProject("exits");
+    // The first request (the timer's, about 1 s in) is answered after 2 s; the script exits 1.2 s
+    // after its spans, while that request is still unanswered.
+    receiver.delay(2000, 1);
+    const r = await bin(["run", "otel", "--script", SCRIPT, "--otlp"], { cwd: dir, env: env({ LIVE_EXIT: "1", LIVE_EXIT_AFTER: "1200" }) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("as one OpenTelemetry trace (7 spans)");
+    expect(r.stderr).not.toContain("dropped");
+    // The first request may still reach the collector after the exit: a span can arrive twice
+    // (at-least-once; backends keep one per span id), but every one arrives.
+    while (receiver.busy > 0) await Bun.sleep(50);
+    const spans = receiver.spans();
+    expect(new Set(spans.map((s) => s.spanId)).size).toBe(7);
+    expect(new Set(spans.map((s) => s.name))).toEqual(new Set(["chat claude-sonnet-4-6", "chat gpt-4o", "chat gpt-4o-mini", "invoke_workflow otel", "pipeline", "retrieve"]));
   }, 30_000);
 
   test.each([["SIGINT", 130], ["SIGTERM", 143]] as const)("%s: the run is marked interrupted and its spans and root still reach the collector", async (signal, exitCode) => {
@@ -134,12 +152,15 @@ describe("scryptorum run --otlp", () => {
       err += new TextDecoder().decode(value);
     }
     expect(code).toBe(exitCode);
+    // A batch unanswered at the signal is sent again with the root: a span may arrive twice, none is lost.
+    while (receiver.busy > 0) await Bun.sleep(50);
     const spans = receiver.spans();
     const root = spans.find((s) => s.name === "invoke_workflow otel")!;
     expect(root).toBeDefined();
     expect(root.status.code).toBe(2);
     expect(root.attributes).toMatchObject({ "scryptorum.run.status": "interrupted", "error.type": "interrupted" });
-    expect(spans.length).toBe(7);
+    expect(new Set(spans.map((s) => s.spanId)).size).toBe(7);
     expect(err).toContain("as one OpenTelemetry trace (7 spans)");
+    expect(err).not.toContain("dropped");
   }, 30_000);
 });
