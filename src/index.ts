@@ -23,6 +23,6 @@ export { VERSION as version } from "./core/version";
 export type { Wrapper } from "./tracking/decorate";
 export { dataset, type Dataset, type EvalCase } from "./eval/dataset";
 export { prompt, makePrompt, type Prompt } from "./eval/prompt";
-export { evaluate, type EvaluateOptions, type EvaluateSummary, type CaseResultRecord, type Scorer, type ScoreValue } from "./eval/evaluate";
+export { evaluate, TimeoutError, type TaskContext, type EvaluateOptions, type EvaluateSummary, type CaseResultRecord, type Scorer, type ScoreValue } from "./eval/evaluate";
 export { exactMatch, includes, regex, jsonValid, numericCloseness } from "./eval/scorers";
 export { judge, type JudgeOptions, type JudgeMessages } from "./eval/judge";

@@ -28,7 +28,8 @@ export type Scorer<I = any, O = any, E = any> = (args: { input: I; output: O; ex
 export interface EvaluateOptions<I = any, O = any, E = any> {
   /** Cases: an array, `dataset(…)`, or a dataset name. */
   data: string | readonly (EvalCase<I, E> | { input: I; expected?: E; id?: string | number; metadata?: Record<string, unknown> })[];
-  task: (input: I, c: EvalCase<I, E>) => O | Promise<O>;
+  /** Runs one case; with `timeoutMs`, its third argument's `signal` aborts when the case times out. */
+  task: (input: I, c: EvalCase<I, E>, ctx: TaskContext) => O | Promise<O>;
   scores: Record<string, Scorer<I, O, E>>;
   /** Cases in flight at once (default 4). */
   concurrency?: number;
@@ -41,8 +42,14 @@ export interface EvaluateOptions<I = any, O = any, E = any> {
    * `scryptorum run --max-cost-usd` overrides it (to resume with a higher cap).
    */
   maxCostUsd?: number;
-  /** Retries of a task that throws, with exponential backoff and jitter (default 0). */
+  /** Retries of a task that throws (or times out), with exponential backoff and jitter (default 0). */
   retries?: number;
+  /**
+   * Per-case timeout in milliseconds (default: none). A task still running after it fails
+   * the attempt with a `TimeoutError` (retried like any error); the task's `ctx.signal`
+   * aborts then, so a `fetch(url, { signal })` or an SDK call given the signal stops too.
+   */
+  timeoutMs?: number;
   /**
    * Skip cases (and trials) that already have a successful result in the run (default true).
    * In a resumed run the dataset, prompts and scorers must be those it began with, unless
@@ -51,6 +58,34 @@ export interface EvaluateOptions<I = any, O = any, E = any> {
   resume?: boolean | { force?: boolean };
   /** Progress on stderr: a live line on a terminal, a line per 10% otherwise (default true; SCRYPTORUM_PROGRESS=0 turns it off). */
   progress?: boolean;
+}
+
+/** The third argument of a task: the attempt's trial index and, with `timeoutMs`, an abort signal. */
+export interface TaskContext {
+  trial: number;
+  /** Aborts when the case's `timeoutMs` runs out (absent without `timeoutMs`). */
+  signal?: AbortSignal;
+}
+
+/** A case that ran longer than `timeoutMs` (recorded on the case, retried like any error). */
+export class TimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+/**
+ * Awaits a task's promise for at most `ms`: a timeout rejects with a TimeoutError and
+ * aborts `ctrl`, so the task can stop its own work.
+ */
+function withTimeout<T>(p: PromiseLike<T>, ms: number, ctrl: AbortController, caseId: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new TimeoutError(`case ${caseId} timed out after ${ms} ms (timeoutMs)`);
+      reject(error); // first: a task that settles on abort must not win the race
+      ctrl.abort(error);
+    }, ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** One `case_result` record (its type lives with the other records, in core/records.ts). */
@@ -188,6 +223,10 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
   const trials = Math.max(1, Math.floor(opts.trials ?? 1));
   const retries = Math.max(0, Math.floor(opts.retries ?? 0));
+  if (opts.timeoutMs !== undefined && !(typeof opts.timeoutMs === "number" && opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs))) {
+    throw new UserError(`evaluate(): timeoutMs must be a positive number of milliseconds, not ${JSON.stringify(opts.timeoutMs)}: leave it out for no timeout`);
+  }
+  const timeoutMs = opts.timeoutMs;
   const src = streamable(opts.data);
   const maxCost = budgetOf(opts.maxCostUsd);
   const run = getCurrentRun();
@@ -416,8 +455,15 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
         let failed = false;
         for (let attempt = 0; ; attempt++) {
           try {
-            let out: unknown = task(c.input as I, c as EvalCase<I, E>);
-            if (isThenable(out)) out = await out;
+            let out: unknown;
+            if (timeoutMs === undefined) {
+              out = task(c.input as I, c as EvalCase<I, E>, { trial });
+              if (isThenable(out)) out = await out;
+            } else {
+              const ctrl = new AbortController();
+              out = task(c.input as I, c as EvalCase<I, E>, { trial, signal: ctrl.signal });
+              if (isThenable(out)) out = await withTimeout(out, timeoutMs, ctrl, c.id);
+            }
             result.output = out;
             break;
           } catch (error) {
