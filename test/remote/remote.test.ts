@@ -1,11 +1,12 @@
 /**
- * `scryptorum remote add|list|remove|check` through the binary, `check` against a real S3
- * server (Ceph radosgw, started once per test run).
+ * `scryptorum remote add|list|remove|check` in-process through the CLI's dispatcher, `check`
+ * against a real S3 server (Ceph radosgw, started once per test run); the proxy test goes
+ * through the binary (proxy variables are read by the process at start-up).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bin, tempDir } from "../helpers/cli";
+import { bin, cmd, tempDir } from "../helpers/cli";
 import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
 import type { S3Server } from "../../scripts/s3-server";
 
@@ -17,7 +18,7 @@ afterAll(releaseS3Server);
 
 async function project(): Promise<string> {
   const dir = tempDir("scryptorum-remote-");
-  expect((await bin(["init"], { cwd: dir })).code).toBe(0);
+  expect((await cmd(["init"], { cwd: dir })).code).toBe(0);
   return dir;
 }
 
@@ -25,26 +26,26 @@ describe("remote add, list, remove", () => {
   test("are stored in .scryptorum without any credential; bad input exits 2 and writes nothing", async () => {
     const dir = await project();
     const env = s3Env(server);
-    const add = await bin(["remote", "add", "team", `s3://${server.bucket}/proj`, "--endpoint", server.endpoint, "--path-style"], { cwd: dir, env });
+    const add = await cmd(["remote", "add", "team", `s3://${server.bucket}/proj`, "--endpoint", server.endpoint, "--path-style"], { cwd: dir, env });
     expect(add.code).toBe(0);
     const anchor = readFileSync(join(dir, ".scryptorum"), "utf8");
     expect(JSON.parse(anchor).remotes).toEqual({ team: { url: `s3://${server.bucket}/proj`, endpoint: server.endpoint, path_style: true } });
     expect(anchor).not.toContain(server.secretAccessKey);
     expect(anchor).not.toContain(server.accessKeyId);
 
-    const list = await bin(["remote", "list", "--json"], { cwd: dir, env });
+    const list = await cmd(["remote", "list", "--json"], { cwd: dir, env });
     expect(JSON.parse(list.stdout)).toEqual([{ name: "team", url: `s3://${server.bucket}/proj`, endpoint: server.endpoint, path_style: true, bucket: server.bucket, prefix: "proj" }]);
 
     for (const args of [["remote", "add", "team", "s3://other"], ["remote", "add", "x", "http://bucket"], ["remote", "add", "x", "s3://Bad_Bucket"], ["remote", "add", "x", "s3://ok-bucket", "--endpoint", "ftp://h"]]) {
-      const r = await bin(args, { cwd: dir, env });
+      const r = await cmd(args, { cwd: dir, env });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/remote "team" already exists|s3:\/\/<bucket>|not a valid S3 bucket name|must be http/);
       expect(readFileSync(join(dir, ".scryptorum"), "utf8")).toBe(anchor);
     }
 
-    expect((await bin(["remote", "remove", "team"], { cwd: dir, env })).code).toBe(0);
+    expect((await cmd(["remote", "remove", "team"], { cwd: dir, env })).code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, ".scryptorum"), "utf8")).remotes).toBeUndefined();
-    const missing = await bin(["remote", "remove", "team"], { cwd: dir, env });
+    const missing = await cmd(["remote", "remove", "team"], { cwd: dir, env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no remote named "team"');
   });
@@ -54,12 +55,12 @@ describe("remote check (Ceph radosgw)", () => {
   test("passes on a backend that enforces If-None-Match: * and prints no secret", async () => {
     const dir = await project();
     const env = s3Env(server);
-    await bin(["remote", "add", "team", `s3://${server.bucket}/p`, "--endpoint", server.endpoint], { cwd: dir, env });
-    const r = await bin(["remote", "check", "--json"], { cwd: dir, env });
+    await cmd(["remote", "add", "team", `s3://${server.bucket}/p`, "--endpoint", server.endpoint], { cwd: dir, env });
+    const r = await cmd(["remote", "check", "--json"], { cwd: dir, env });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ remote: "team", endpoint: server.endpoint, bucket: server.bucket, prefix: "p", conditional_writes: true });
-    const text = await bin(["remote", "check", "team"], { cwd: dir, env });
+    const text = await cmd(["remote", "check", "team"], { cwd: dir, env });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("conditional writes honoured");
     for (const o of [r.stdout, r.stderr, text.stdout, text.stderr]) expect(o).not.toContain(server.secretAccessKey);
@@ -68,29 +69,29 @@ describe("remote check (Ceph radosgw)", () => {
   test("wrong credentials, a missing bucket and an unreachable endpoint exit 1 saying which", async () => {
     const dir = await project();
     const env = s3Env(server);
-    await bin(["remote", "add", "team", `s3://${server.bucket}`, "--endpoint", server.endpoint], { cwd: dir, env });
-    await bin(["remote", "add", "nobucket", "s3://no-such-bucket-here", "--endpoint", server.endpoint], { cwd: dir, env });
-    await bin(["remote", "add", "down", `s3://${server.bucket}`, "--endpoint", "http://127.0.0.1:9"], { cwd: dir, env });
+    await cmd(["remote", "add", "team", `s3://${server.bucket}`, "--endpoint", server.endpoint], { cwd: dir, env });
+    await cmd(["remote", "add", "nobucket", "s3://no-such-bucket-here", "--endpoint", server.endpoint], { cwd: dir, env });
+    await cmd(["remote", "add", "down", `s3://${server.bucket}`, "--endpoint", "http://127.0.0.1:9"], { cwd: dir, env });
     const before = readFileSync(join(dir, ".scryptorum"), "utf8");
 
     const wrongSecret = "wrong" + server.secretAccessKey.slice(5);
-    const wrong = await bin(["remote", "check", "team"], { cwd: dir, env: s3Env(server, { AWS_SECRET_ACCESS_KEY: wrongSecret }) });
+    const wrong = await cmd(["remote", "check", "team"], { cwd: dir, env: s3Env(server, { AWS_SECRET_ACCESS_KEY: wrongSecret }) });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("refused the credentials");
     expect(wrong.stderr).not.toContain(wrongSecret);
-    const wrongKey = await bin(["remote", "check", "team"], { cwd: dir, env: s3Env(server, { AWS_ACCESS_KEY_ID: "NOSUCHKEY" }) });
+    const wrongKey = await cmd(["remote", "check", "team"], { cwd: dir, env: s3Env(server, { AWS_ACCESS_KEY_ID: "NOSUCHKEY" }) });
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toContain("refused the credentials");
 
-    const nobucket = await bin(["remote", "check", "nobucket"], { cwd: dir, env });
+    const nobucket = await cmd(["remote", "check", "nobucket"], { cwd: dir, env });
     expect(nobucket.code).toBe(1);
     expect(nobucket.stderr).toContain('bucket "no-such-bucket-here" does not exist');
 
-    const down = await bin(["remote", "check", "down"], { cwd: dir, env });
+    const down = await cmd(["remote", "check", "down"], { cwd: dir, env });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain("cannot be reached at http://127.0.0.1:9");
 
-    const nokeys = await bin(["remote", "check", "team"], { cwd: dir, env: s3Env(server, { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }) });
+    const nokeys = await cmd(["remote", "check", "team"], { cwd: dir, env: s3Env(server, { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined }) });
     expect(nokeys.code).toBe(2);
     expect(nokeys.stderr).toContain("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
     expect(readFileSync(join(dir, ".scryptorum"), "utf8")).toBe(before);
