@@ -13,6 +13,7 @@ import { isAbsolute, join } from "pathe";
 import { hash } from "ohash";
 import { UserError } from "../core/errors";
 import { getCurrentRun } from "../tracking/context";
+import { keepDataset } from "../snapshot/dataset";
 import { parseCsv } from "./csv";
 import { csvRow, fileHash } from "./source";
 import type { Dataset, EvalCase } from "./case";
@@ -176,6 +177,9 @@ export function resolveDataset(name: string): DatasetSource {
     if (!file) throw new UserError(`no dataset "${name}": put ${name}.jsonl, ${name}.json or ${name}.csv in ${dataDir}`);
   }
   if (!existsSync(file)) throw new UserError(`no dataset file ${file}: check the name`);
+  // A milestone keeps the file it evaluates (in its data/, deduplicated like its code).
+  const run = getCurrentRun();
+  if (run?.type === "milestone") keepDataset(run.dir, file);
   return { file, name: name.replace(/\.(jsonl|json|csv)$/, "").split("/").pop()! };
 }
 

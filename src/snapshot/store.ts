@@ -7,7 +7,7 @@
  * through one snapshot would silently change all the others.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, linkSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, copyFileSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "pathe";
 
@@ -22,6 +22,11 @@ export interface ContentStore {
    * hashing it again; returns the store file's path.
    */
   add(content: Uint8Array, sha256: string): Promise<string>;
+  /**
+   * Stores the file at `src` (copied, then hashed, a chunk at a time: a large dataset is
+   * never held in memory) and places a read-only copy of it at `dest`.
+   */
+  placeFile(src: string, dest: string): { sha256: string; size: number };
 }
 
 /**
@@ -63,7 +68,52 @@ export function openStore(root: string): ContentStore {
     return target;
   };
 
+  // A stored file at `dest`: a hard link, else (another filesystem) a copy.
+  const link = (stored: string, dest: string) => {
+    ensureDir(dirname(dest));
+    if (canLink) {
+      try {
+        linkSync(stored, dest);
+        return;
+      } catch (cause) {
+        const code = (cause as NodeJS.ErrnoException).code ?? "";
+        if (code !== "EMLINK" && !LINK_UNSUPPORTED.has(code)) throw cause;
+        if (code !== "EMLINK") canLink = false;
+      }
+    }
+    copyFileSync(stored, dest);
+  };
+
   return {
+    placeFile(src, dest) {
+      try {
+        ensureDir(root);
+        // Copy first, hash the copy: what is stored is what was hashed, even if `src` changes meanwhile.
+        const temp = join(root, `in.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+        copyFileSync(src, temp);
+        let sha256: string;
+        let size: number;
+        try {
+          ({ sha256, size } = hashFile(temp));
+          const target = join(root, sha256.slice(0, 2), sha256);
+          if (statSync(target, { throwIfNoEntry: false })?.size === size) unlinkSync(temp);
+          else {
+            ensureDir(dirname(target));
+            chmodSync(temp, 0o444);
+            renameSync(temp, target);
+          }
+        } catch (cause) {
+          try {
+            unlinkSync(temp);
+          } catch {}
+          throw cause;
+        }
+        link(join(root, sha256.slice(0, 2), sha256), dest);
+        return { sha256, size };
+      } catch (cause) {
+        throw new Error(`Failed to snapshot ${dest}: ${(cause as Error).message}`, { cause });
+      }
+    },
     place(content, dest) {
       const sha256 = createHash("sha256").update(content).digest("hex");
       try {
@@ -102,4 +152,18 @@ export function openStore(root: string): ContentStore {
       return target;
     },
   };
+}
+
+/** sha256 and size of a file, read a chunk at a time. */
+function hashFile(file: string): { sha256: string; size: number } {
+  const hash = createHash("sha256");
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, "r");
+  let size = 0;
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; size += n) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: hash.digest("hex"), size };
 }
