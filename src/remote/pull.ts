@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import { appendFileSync, readFileSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "pathe";
 import { UserError } from "../core/errors";
+import { validateName } from "../core/validate";
 import { Experiment } from "../core/experiment";
 import { runDir, runsDir } from "../core/layout";
 import { processAlive } from "../core/runfile";
@@ -203,11 +204,23 @@ const sameWriters = (a: Record<string, number>, b: Record<string, number>) =>
 
 async function pullRun(project: Project, bucket: Bucket, experiment: string, runId: string, latest: Map<string, number>, staleAfter: number, shared: Shared): Promise<PulledRun> {
   const remoteName = bucket.remote.name;
+  // Names from the bucket's keys become local folders: a damaged or hostile key ("..") must
+  // not reach outside the experiment's runs folder.
+  for (const [name, field] of [[experiment, "experiment"], [runId, "run id"]] as const) {
+    try {
+      validateName(name, field);
+    } catch (error) {
+      throw new RemoteFailed(`remote "${remoteName}" holds a run under ${field} ${JSON.stringify(name)}, not a valid name (${(error as Error).message}): nothing was pulled for it; check the bucket's keys`);
+    }
+  }
   const dir = runDir(project.root, experiment, runId);
-  const state = loadState(project.root, stateKey(bucket.remote), experiment, runId);
+  let state = loadState(project.root, stateKey(bucket.remote), experiment, runId);
   const writers = Object.fromEntries(latest);
   const result: PulledRun = { experiment, run_id: runId, result: "unchanged", writers: latest.size, hosts: [], bytes: 0 };
   const exists = existsSync(join(dir, "run.json"));
+  // A pulled run with no state yet: another pull of this project has just put it in place
+  // and saves its state next (it renames first, then scans and saves): wait for that.
+  if (exists && !state && pulledRun(dir)) state = await stateOf(project.root, stateKey(bucket.remote), experiment, runId);
   const sig = exists ? scanRun(dir) : {};
   if (exists) {
     if (!state) return { ...result, result: "skipped", reason: `run ${experiment}/${runId} exists locally and was never pushed to "${remoteName}": push it first (\`scryptorum push ${experiment} --runs ${runId}\`), then pull merges both` };
@@ -362,7 +375,10 @@ async function place(stage: string, dir: string, exists: boolean): Promise<boole
     try {
       renameSync(stage, dir);
     } catch (error) {
-      if (!taken(error)) throw error;
+      if (!taken(error)) {
+        renameSync(old, dir); // the run goes back where it was, untouched
+        throw error;
+      }
       rmSync(old, { recursive: true, force: true }); // the other pull's run is in place
       return false;
     }
@@ -380,15 +396,24 @@ async function place(stage: string, dir: string, exists: boolean): Promise<boole
 
 /**
  * The state another pull saves once its run is in place, when it merged exactly `writers`
- * (waits up to 5 s for it: that pull renames first, then scans and saves).
+ * (any, when not given; waits up to 5 s for it: that pull renames first, then scans and saves).
  */
-async function stateOf(root: string, remote: string, experiment: string, runId: string, writers: Record<string, number>): Promise<RunState | undefined> {
+async function stateOf(root: string, remote: string, experiment: string, runId: string, writers?: Record<string, number>): Promise<RunState | undefined> {
   for (let i = 0; i < 100; i++) {
     const state = loadState(root, remote, experiment, runId);
-    if (state?.pulled && sameWriters(state.pulled.writers, writers)) return state;
+    if (state?.pulled && (!writers || sameWriters(state.pulled.writers, writers))) return state;
     await new Promise((r) => setTimeout(r, 50));
   }
   return undefined;
+}
+
+/** True when the local run came from a pull (its run.json names an origin). */
+function pulledRun(dir: string): boolean {
+  try {
+    return Boolean(JSON.parse(readFileSync(join(dir, "run.json"), "utf8")).origin);
+  } catch {
+    return false;
+  }
 }
 
 /** True when the local run is still open in a live process here (its files must not move). */
