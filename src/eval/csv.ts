@@ -107,7 +107,9 @@ export class CsvReader {
 export function parseCsv(text: string): Record<string, string>[] {
   const rows: Record<string, string>[] = [];
   const reader = new CsvReader((r) => rows.push(r));
-  reader.push(text);
+  // A UTF-8 byte order mark (Excel writes one) is not part of the first header, as in the
+  // streaming reader (TextDecoder drops it).
+  reader.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   reader.end();
   return rows;
 }

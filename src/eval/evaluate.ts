@@ -88,6 +88,18 @@ function withTimeout<T>(p: PromiseLike<T>, ms: number, ctrl: AbortController, ca
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Adds what an attempt's own scope gathered (until now) to its case's scope. */
+function absorb(into: CaseScope, from: CaseScope): void {
+  into.cost += from.cost;
+  into.retries += from.retries;
+  if (from.prompts) into.prompts = { ...into.prompts, ...from.prompts };
+  if (from.unpriced !== undefined) into.unpriced ??= from.unpriced;
+  if (from.retriesBy) {
+    into.retriesBy ??= {};
+    for (const key in from.retriesBy) into.retriesBy[key] = (into.retriesBy[key] ?? 0) + from.retriesBy[key]!;
+  }
+}
+
 /** One `case_result` record (its type lives with the other records, in core/records.ts). */
 export type CaseResultRecord = CaseResultFields;
 
@@ -460,9 +472,17 @@ export async function evaluate<I = any, O = any, E = any>(opts: EvaluateOptions<
               out = task(c.input as I, c as EvalCase<I, E>, { trial });
               if (isThenable(out)) out = await out;
             } else {
+              // An attempt that may be abandoned runs in a scope of its own: what it still
+              // spends after its timeout counts to the budget (`spent` is shared), never to
+              // the worker's next case.
               const ctrl = new AbortController();
-              out = task(c.input as I, c as EvalCase<I, E>, { trial, signal: ctrl.signal });
-              if (isThenable(out)) out = await withTimeout(out, timeoutMs, ctrl, c.id);
+              const own: CaseScope = { ...scope, cost: 0, retries: 0, retriesBy: undefined, prompts: undefined, unpriced: undefined };
+              try {
+                out = runInCase(own, task, c.input as I, c as EvalCase<I, E>, { trial, signal: ctrl.signal });
+                if (isThenable(out)) out = await withTimeout(out, timeoutMs, ctrl, c.id);
+              } finally {
+                absorb(scope, own);
+              }
             }
             result.output = out;
             break;

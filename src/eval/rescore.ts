@@ -19,6 +19,7 @@ export function readCaseResults(runDir: string): Map<string, CaseResultRecord> {
   const out = new Map<string, CaseResultRecord>();
   readJsonl(runFiles(runDir).events, (r) => {
     if (r.event_type !== EventType.CASE_RESULT || typeof r.case_id !== "string") return;
+    if (r.eval_index) return; // the run's first evaluation (later ones carry eval_index)
     const rec = r as unknown as CaseResultRecord;
     const key = `${rec.case_id}#${Number(rec.trial ?? 0)}`;
     // A successful result is never replaced by a later failed one.

@@ -79,6 +79,7 @@ export function readCases(dir: string, opts: ReadOptions = {}): Map<string, Case
   const trials = new Map<string, Map<unknown, Record<string, unknown>>>();
   readJsonl(files.events, (r) => {
     if (r.event_type === EventType.CASE_RESULT && typeof r.case_id === "string") {
+      if (r.eval_index) return; // a run's later evaluate() calls: the first is the run's cases
       let t = trials.get(r.case_id);
       if (!t) trials.set(r.case_id, (t = new Map()));
       const had = t.get(r.trial);

@@ -100,7 +100,7 @@ export function readFlakiness(dir: string, opts: ReadOptions = {}): Flakiness | 
   if (!existsSync(file)) return undefined;
   const records: TrialRecord[] = [];
   readJsonl(file, (r) => {
-    if (r.event_type === "case_result" && typeof r.case_id === "string") {
+    if (r.event_type === "case_result" && typeof r.case_id === "string" && !r.eval_index) {
       records.push({ case_id: r.case_id, trial: typeof r.trial === "number" ? r.trial : 0, scores: r.scores as Record<string, unknown> | undefined, error: r.error });
     }
   }, opts);

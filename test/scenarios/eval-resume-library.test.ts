@@ -81,3 +81,56 @@ test("a run's second evaluate() over the same cases runs them all (it is another
   const ok = readLines(log).filter((e) => e.event_type === "case_result" && !e.error);
   expect(ok.filter((e) => e.eval_index === 1).map((e) => e.case_id).sort()).toEqual(data.map((d) => d.id).sort());
 });
+
+test("timeoutMs: what a timed-out task still spends is not charged to the worker's next case", async () => {
+  const { root } = tempProject();
+  const { getCurrentRun } = await import("../../src/index");
+  let fastStarted!: () => void;
+  let lateLogged!: () => void;
+  const started = new Promise<void>((r) => (fastStarted = r));
+  const logged = new Promise<void>((r) => (lateLogged = r));
+  const body = async () => {
+    await evaluate({
+      data: [{ id: "slow", input: 0 }, { id: "fast", input: 1 }],
+      task: async (i: number) => {
+        if (i === 0) {
+          await started; // only after this case timed out (concurrency 1)
+          getCurrentRun()!.logLlmCall({ model: "m", input: "late", output: "x", durationMs: 1, costUsd: 0.5 });
+          lateLogged();
+          return i;
+        }
+        fastStarted();
+        await logged; // the slow case's late call lands while this case runs
+        getCurrentRun()!.logLlmCall({ model: "m", input: "own", output: "y", durationMs: 1, costUsd: 0.01 });
+        return i;
+      },
+      scores: { ok: () => true },
+      timeoutMs: 200,
+      concurrency: 1,
+      progress: false,
+    });
+  };
+  await experiment({ name: "tmo", projectRoot: root, runType: "milestone", runId: "v1" })(body)();
+  const rows = readLines(join(root, "experiments", "tmo", "runs", "v1", "run.jsonl")).filter((e) => e.event_type === "case_result");
+  const byId = Object.fromEntries(rows.map((r) => [r.case_id, r]));
+  expect(byId.slow.error.name).toBe("TimeoutError");
+  expect(byId.fast.error).toBeUndefined();
+  expect(byId.fast.cost_usd).toBe(0.01);
+});
+
+test("compare --cases, rescore and flakiness read a run's first evaluation (a later evaluate() carries eval_index)", async () => {
+  const { root } = tempProject();
+  const data = Array.from({ length: 4 }, (_, i) => ({ id: `c${i}`, input: i }));
+  const exact = ({ output, input }: { output: unknown; input: number }) => output === input;
+  await experiment({ name: "ix", projectRoot: root, runType: "milestone", runId: "v1" })(async () => {
+    await evaluate({ data, task: (i: number) => i, scores: { exact }, progress: false, trials: 2 });
+    await evaluate({ data, task: (i: number) => -1 - i, scores: { exact }, progress: false, trials: 2 });
+  })();
+  const dir = join(root, "experiments", "ix", "runs", "v1");
+  const { readCaseResults } = await import("../../src/eval/rescore");
+  const stored = [...readCaseResults(dir).values()];
+  expect(stored).toHaveLength(8);
+  expect(stored.every((r) => r.output === r.input)).toBe(true);
+  const { readFlakiness } = await import("../../src/read/flaky");
+  expect(readFlakiness(dir)?.flaky ?? []).toEqual([]);
+});
