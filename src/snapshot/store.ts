@@ -57,15 +57,9 @@ export function openStore(root: string): ContentStore {
     ensureDir(dirname(target));
     // Write then rename, so a concurrent milestone never links a half-written file.
     // 0444 is filtered by the umask like any mode: under umask 077 files are 0400, still read-only.
-    const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    const temp = tempFor(target);
     writeFileSync(temp, content, { mode: 0o444, flag: "wx" });
-    try {
-      renameSync(temp, target);
-    } catch (cause) {
-      unlinkSync(temp);
-      throw cause;
-    }
-    return target;
+    return publish(temp, target);
   };
 
   // A stored file at `dest`: a hard link, else (another filesystem) a copy.
@@ -141,17 +135,25 @@ export function openStore(root: string): ContentStore {
       const target = join(root, sha.slice(0, 2), sha);
       if (statSync(target, { throwIfNoEntry: false })?.size === content.length) return target;
       ensureDir(dirname(target));
-      const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+      const temp = tempFor(target);
       await writeFile(temp, content, { mode: 0o444, flag: "wx" });
-      try {
-        renameSync(temp, target);
-      } catch (cause) {
-        unlinkSync(temp);
-        throw cause;
-      }
-      return target;
+      return publish(temp, target);
     },
   };
+}
+
+/** A temp name beside `target`, unique to this process and call. */
+const tempFor = (target: string) => `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+
+/** Moves a fully written `temp` onto `target` (a reader never sees it half-written); the temp goes on failure. */
+function publish(temp: string, target: string): string {
+  try {
+    renameSync(temp, target);
+  } catch (cause) {
+    unlinkSync(temp);
+    throw cause;
+  }
+  return target;
 }
 
 /** sha256 and size of a file, read a chunk at a time. */
