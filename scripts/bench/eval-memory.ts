@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { build, BINARY } from "../build";
 import { report } from "./harness";
 
-function writeDataset(file: string, n: number, field: number): void {
+/** `n` cases, each with a `field`-byte text field, written a MiB at a time (also used by test/e2e/eval-stream.test.ts). */
+export function writeDataset(file: string, n: number, field: number): void {
   const pad = "x".repeat(field);
   const fd = openSync(file, "w");
   let buf = "";

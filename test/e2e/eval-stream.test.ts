@@ -4,9 +4,10 @@
  * puts it; `results` are read back from run.jsonl when asked for; CSV streams too.
  */
 import { beforeAll, expect, test } from "bun:test";
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, ensureBinary, tempDir, testEnv, writeFiles } from "../helpers/cli";
+import { writeDataset } from "../../scripts/bench/eval-memory";
 
 beforeAll(async () => {
   await ensureBinary();
@@ -14,21 +15,8 @@ beforeAll(async () => {
 
 const jsonl = (path: string): any[] => readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 
-/** `n` cases, each with a 20 KB field, written a MiB at a time. */
-function writeBig(file: string, n: number): void {
-  const pad = "x".repeat(20_000);
-  const fd = openSync(file, "w");
-  let buf = "";
-  for (let i = 0; i < n; i++) {
-    buf += `${JSON.stringify({ id: `c${i}`, input: { q: i, text: pad }, expected: String(i) })}\n`;
-    if (buf.length > 1 << 20) {
-      writeSync(fd, buf);
-      buf = "";
-    }
-  }
-  writeSync(fd, buf);
-  closeSync(fd);
-}
+/** `n` cases, each with a 20 KB field. */
+const writeBig = (file: string, n: number) => writeDataset(file, n, 20_000);
 
 /** Occurrences of `needle` in a file, without holding its lines. */
 function countIn(file: string, needle: string): number {
