@@ -31,7 +31,7 @@ const FILES = Number(process.env.BENCH_REMOTE_FILES ?? 1000);
  * milestones do): one tree shared by all, or with `distinct` a different tree per milestone
  * (its own version of one file), the case where no two pulled snapshots can share a tree.
  */
-function makeProject(dir: string, distinct = false): Project {
+export function makeProject(dir: string, distinct = false): Project {
   writeFileSync(join(dir, ".scryptorum"), JSON.stringify({ format: 1, project: "bench", experiments_dir: "./experiments" }));
   const project = Project.find(dir);
   const store = join(project.root, "src-files");

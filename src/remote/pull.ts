@@ -5,7 +5,8 @@
  * pull, and code snapshots are shared by tree (./trees).
  */
 import { hostname } from "node:os";
-import { appendFileSync, readFileSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { appendFile, copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "pathe";
 import { UserError } from "../core/errors";
 import { validateName } from "../core/validate";
@@ -18,7 +19,7 @@ import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, latestCommits, runsPrefix, type Commit } from "./layout";
 import { extendsOrder, mergeCommits, segmentId } from "./merge";
 import { RemoteFailed } from "./s3";
-import { compactCommit, isLog, stateKey, loadState, parseSnapshotManifest, sameSignature, saveState, scanRun, scratchDir, sha256, writeTreeListing, type RunState } from "./state";
+import { compactCommit, isLog, ownCommit, stateKey, loadState, parseSnapshotManifest, sameSignature, saveState, scanRun, scratchDir, sha256, writeTreeListing, type RunState } from "./state";
 import { limiter, pool, type Progress, type Selection } from "./select";
 import { SNAPSHOT, linkFiles, linkTree, safeRelPath, treeId, treePath } from "./trees";
 import type { Remote } from "./config";
@@ -71,7 +72,7 @@ export async function pull(project: Project, remote: Remote, sel: Selection, pro
   const staleAfter = staleAfterSeconds(project);
   let done = 0;
   const shared = sharedFetches(project, bucket);
-  const runs = await pool(todo, 8, async (t) => {
+  const runs = await pool(todo, 32, async (t) => {
     const r = await pullRun(project, bucket, t.experiment, t.runId, t.writers, staleAfter, shared);
     progress?.(++done, todo.length, `${t.experiment}/${t.runId}`);
     return r;
@@ -164,7 +165,7 @@ function sharedFetches(project: Project, bucket: Bucket): Shared {
         if (existsSync(path)) return path;
         const sources = await pool(files, 32, ([rel, f]) => toStore(f.sha256, f.size, rel, fetch));
         // Built aside and renamed into place: a tree folder that exists is whole.
-        const scratch = scratchDir(project.root);
+        const scratch = await scratchDir(project.root);
         try {
           linkFiles(files.map(([rel], i) => [rel.slice(SNAPSHOT.length), sources[i]!]), scratch);
           mkdirSync(dirname(path), { recursive: true });
@@ -236,7 +237,8 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   // Each writer's latest commit (those already merged last time are reused).
   const cached = new Map<string, Commit>();
   for (const c of state?.pulled?.commits ?? []) if (!c.snapshot_tree) cached.set(`${c.writer}/${c.n}`, c); // else its tree's listing is gone
-  if (state?.commit) cached.set(`${state.commit.writer}/${state.commit.n}`, state.commit);
+  const own = state && ownCommit(state, dir); // none when the run folder's manifest changed since
+  if (own) cached.set(`${own.writer}/${own.n}`, own);
   const raw = new WeakMap<Commit, string>(); // each commit's text, written into the state as it came
   const commits = await pool([...latest], 8, async ([writer, n]) => {
     const hit = cached.get(`${writer}/${n}`);
@@ -271,7 +273,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     mkdirSync(runsDir(project.root, experiment), { recursive: true });
     shared.experiments.add(experiment);
   }
-  const stage = scratchDir(project.root);
+  const stage = await scratchDir(project.root);
   let treeOfRun: string | undefined;
   const order: Record<string, string[]> = {};
   const files = Object.entries(merged.files);
@@ -296,11 +298,13 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
       return { rel, appendable, todo: segments.slice(from), data: [] as Uint8Array[] };
     });
     const tasks: (() => Promise<void>)[] = [];
-    const made = new Set<string>();
+    // The run's files are written off the main thread (async): a pull's other runs keep
+    // their downloads going meanwhile.
+    const made = new Map<string, Promise<unknown>>([[stage, Promise.resolve()]]);
     const ensureDir = (d: string) => {
-      if (made.has(d)) return;
-      mkdirSync(d, { recursive: true });
-      made.add(d);
+      let p = made.get(d);
+      if (!p) made.set(d, (p = mkdir(d, { recursive: true })));
+      return p;
     };
     // The snapshot: one shared tree per distinct content, linked in (./trees).
     if (snapshot.length) {
@@ -309,31 +313,31 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
         const tree = await shared.tree(snapshot, fetchBlob, manifest);
         treeOfRun = tree.id;
         const link = `${stage}/code_snapshot`;
-        if (!linkTree(tree.path, dir, link)) linkFiles(snapshot.map(([rel]) => [rel.slice(SNAPSHOT.length), `${tree.path}/${rel.slice(SNAPSHOT.length)}`]), link);
+        if (!(await linkTree(tree.path, dir, link))) linkFiles(snapshot.map(([rel]) => [rel.slice(SNAPSHOT.length), `${tree.path}/${rel.slice(SNAPSHOT.length)}`]), link);
       });
     }
     for (const [rel, { sha256: sha, size }] of others) {
       tasks.push(async () => {
         const dest = `${stage}/${rel}`;
-        ensureDir(dirname(dest));
-        if (exists && state?.hashes[rel] === sha && state.sig[rel] === sig[rel]) return copyFileSync(join(dir, rel), dest);
-        writeFileSync(dest, await shared.small(sha, size, rel, fetchBlob));
+        await ensureDir(dirname(dest));
+        if (exists && state?.hashes[rel] === sha && state.sig[rel] === sig[rel]) return copyFile(join(dir, rel), dest);
+        await writeFile(dest, await shared.small(sha, size, rel, fetchBlob));
       });
     }
     for (const log of logs) {
       log.todo.forEach((seg, i) => tasks.push(async () => void (log.data[i] = await fetchBlob(seg.sha256, `${log.rel} segment ${seg.id}`))));
     }
     await pool(tasks, 16, (task) => task());
-    for (const log of logs) {
-      const dest = `${stage}/${log.rel}`;
-      const data = log.data.length === 1 ? log.data[0]! : Buffer.concat(log.data);
-      if (!log.appendable) writeFileSync(dest, data); // one write, not one per segment
-      else {
-        copyFileSync(join(dir, log.rel), dest);
-        if (data.length) appendFileSync(dest, data);
-      }
-    }
-    writeFileSync(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n");
+    await Promise.all([
+      ...logs.map(async (log) => {
+        const dest = `${stage}/${log.rel}`;
+        const data = log.data.length === 1 ? log.data[0]! : Buffer.concat(log.data);
+        if (!log.appendable) return writeFile(dest, data); // one write, not one per segment
+        await copyFile(join(dir, log.rel), dest);
+        if (data.length) await appendFile(dest, data);
+      }),
+      writeFile(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n"),
+    ]);
 
     if (!(await place(stage, dir, exists))) {
       // Another pull of this project put the run in place first: done when it holds what
@@ -343,7 +347,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
       throw new RemoteFailed(`remote "${remoteName}": run ${experiment}/${runId} was written by another pull at the same time, with other commits than this one merged; nothing of this pull was kept: rerun the pull`);
     }
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    await rm(stage, { recursive: true, force: true });
   }
 
   const listed = merged.files["snapshot_manifest.json"];
@@ -353,7 +357,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
   const hashes = Object.fromEntries(others.map(([rel, f]) => [rel, f.sha256]));
   const kept = treeOfRun ? commits.map((c) => compactCommit(c, merged.files, snapshot.length, treeOfRun!)) : commits;
   const next: RunState = { sig: now, marks, hashes, commit: state?.commit, pulled: { writers, order, commits: kept } };
-  saveState(project.root, stateKey(bucket.remote), experiment, runId, next, (c) => raw.get(c));
+  await saveState(project.root, stateKey(bucket.remote), experiment, runId, next, (c) => raw.get(c));
   result.result = "pulled";
   return result;
 }
@@ -367,26 +371,26 @@ async function place(stage: string, dir: string, exists: boolean): Promise<boole
   if (exists) {
     const old = `${stage}.old`;
     try {
-      renameSync(dir, old);
+      await rename(dir, old);
     } catch (error) {
       if (!taken(error)) throw error;
       return false; // another pull moved it aside first
     }
     try {
-      renameSync(stage, dir);
+      await rename(stage, dir);
     } catch (error) {
       if (!taken(error)) {
-        renameSync(old, dir); // the run goes back where it was, untouched
+        await rename(old, dir); // the run goes back where it was, untouched
         throw error;
       }
-      rmSync(old, { recursive: true, force: true }); // the other pull's run is in place
+      await rm(old, { recursive: true, force: true }); // the other pull's run is in place
       return false;
     }
-    rmSync(old, { recursive: true, force: true });
+    await rm(old, { recursive: true, force: true });
     return true;
   }
   try {
-    renameSync(stage, dir);
+    await rename(stage, dir);
     return true;
   } catch (error) {
     if (((error as NodeJS.ErrnoException).code ?? "") !== "ENOTEMPTY" && (error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

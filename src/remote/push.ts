@@ -12,7 +12,8 @@ import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, parseCommitKey, writerPrefix, type Commit, type Segment } from "./layout";
 import { mergeCommits } from "./merge";
 import { RemoteFailed } from "./s3";
-import { isLog, stateKey, loadState, saveState, scanRun, sameSignature, sha256, snapshotHashes, writerHost, writerId, type RunState } from "./state";
+import { isLog, ownCommit, stateKey, loadState, saveState, scanRun, sameSignature, sha256, snapshotHashes, writerHost, writerId, type OwnCommit, type RunState } from "./state";
+import { SNAPSHOT } from "./trees";
 import { limiter, localRuns, pool, type Progress, type Selection } from "./select";
 import type { Remote } from "./config";
 
@@ -107,7 +108,10 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   const dir = runDir(project.root, experiment, runId);
   const remoteName = bucket.remote.name;
   const manifest = snapshotHashes(dir); // read once: the signature and the hashes both use it
-  const sig = scanRun(dir, manifest);
+  // A milestone's snapshot files are its manifest's entries (./state): taken from there
+  // once per manifest, not per file per run.
+  const snap = manifest.size ? snapshotPart(manifest) : undefined;
+  const sig = scanRun(dir, manifest, false);
   let state: RunState = loadState(project.root, stateKey(bucket.remote), experiment, runId) ?? { sig: {}, marks: {}, hashes: {} };
   const result: PushedRun = { experiment, run_id: runId, result: "unchanged", bytes: 0, blobs_uploaded: 0, blobs_present: 0 };
   if ((state.commit || state.pulled) && sameSignature(sig, state.sig)) return result;
@@ -162,7 +166,7 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   // Files other than the JSONL logs: hashed (again only when changed), uploaded once.
   // Blobs this run's earlier pushes and pulls already saw in the bucket.
   const seen = new Set<string>();
-  for (const c of [state.commit, ...(state.pulled?.commits ?? [])]) for (const f of Object.values(c?.files ?? {})) seen.add(f.sha256);
+  for (const c of [state.commit && ownCommit(state, dir), ...(state.pulled?.commits ?? [])]) for (const f of Object.values(c?.files ?? {})) seen.add(f.sha256);
   const files: Commit["files"] = {};
   const hashes: Record<string, string> = {};
   const fileList = Object.keys(sig).filter((rel) => rel !== "run.json" && !isLog(rel)).sort();
@@ -171,6 +175,20 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   // loop, no await per file (a thousand-file milestone). The others are read and hashed
   // 16 at a time. Not awaited yet: the logs' segments go up alongside.
   const sends: Promise<void>[] = [];
+  if (snap) {
+    const read = (rel: string) => () => readFileSync(`${dir}/${rel}`);
+    if (!seen.size) {
+      // The push's first run of this manifest sends its blobs; the others await that.
+      const key = `manifest ${snap.id}`;
+      let all = uploaded.get(key);
+      if (!all) {
+        all = Promise.all(snap.blobs.map(([sha, rel]) => blob(sha, read(rel)))).then(() => {});
+        all.catch(() => uploaded.delete(key));
+        uploaded.set(key, all);
+      }
+      sends.push(all);
+    } else for (const [sha, rel] of snap.blobs) if (!seen.has(sha)) sends.push(blob(sha, read(rel)));
+  }
   const unknown: string[] = [];
   for (const rel of fileList) {
     const size = Number(sig[rel]!.slice(0, sig[rel]!.indexOf(":")));
@@ -233,12 +251,15 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
     if (attached) commit.attached = true;
     const generation = fresh ? n : base?.generation;
     if (generation) commit.generation = generation;
-    const body = JSON.stringify(commit);
+    const body = commitText(commit, snap);
     if (await puts(() => bucket.putNew(commitKey(experiment, runId, writer, n), body, "application/json"))) {
       result.bytes += body.length;
       result.result = "pushed";
       result.commit = n;
-      saveState(project.root, stateKey(bucket.remote), experiment, runId, { ...state, sig, marks, hashes, commit });
+      // (The state keeps the commit without the snapshot files: they are the manifest's.)
+      const own: OwnCommit = snap ? { ...commit, snapshot_manifest: files["snapshot_manifest.json"]?.sha256 } : commit;
+      if (snap && !own.snapshot_manifest) Object.assign(own.files, snap.files()); // no manifest file to rebuild from
+      await saveState(project.root, stateKey(bucket.remote), experiment, runId, { ...state, sig, marks, hashes, commit: own });
       return result;
     }
     // Another push of this same copy committed n first: continue from the latest commit.
@@ -249,6 +270,54 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
     const marksFromRemote = fresh ? {} : Object.fromEntries(Object.entries(latest.logs).map(([k, v]) => [k, v.local_bytes]));
     state = { ...state, commit: latest, marks: { ...state.marks, ...marksFromRemote } };
   }
+}
+
+/** A manifest's snapshot files as a push uses them: made once per manifest (milestones of one tree share it). */
+interface SnapshotPart {
+  id: number;
+  /** Each distinct blob once, with a file that holds it. */
+  blobs: [sha: string, rel: string][];
+  /** The files' entries as a commit's JSON lists them, in path order, comma-separated. */
+  json: string;
+  /** `json` in UTF-8. */
+  bytes: Uint8Array;
+  files(): Commit["files"];
+}
+
+const parts = new WeakMap<Map<string, { size: number; sha256: string }>, SnapshotPart>();
+let partIds = 0;
+
+export function snapshotPart(manifest: Map<string, { size: number; sha256: string }>): SnapshotPart {
+  let part = parts.get(manifest);
+  if (part) return part;
+  const rels = [...manifest.keys()].sort();
+  const blobs = new Map<string, string>();
+  for (const rel of rels) if (!blobs.has(manifest.get(rel)!.sha256)) blobs.set(manifest.get(rel)!.sha256, rel);
+  const json = rels.map((rel) => `${JSON.stringify(rel)}:${JSON.stringify({ sha256: manifest.get(rel)!.sha256, size: manifest.get(rel)!.size })}`).join(",");
+  const files = () => Object.fromEntries(rels.map((rel) => [rel, { sha256: manifest.get(rel)!.sha256, size: manifest.get(rel)!.size }]));
+  parts.set(manifest, (part = { id: ++partIds, blobs: [...blobs], json, bytes: Buffer.from(json), files }));
+  return part;
+}
+
+/**
+ * The commit's JSON; with `snap`, its snapshot files (not in `commit.files`) spliced in
+ * where their paths sort, as one text made once per manifest. Paths sharing the prefix
+ * `code_snapshot/` sort together, so the files stay in path order.
+ */
+export function commitText(commit: Commit, snap: SnapshotPart | undefined): string | Uint8Array {
+  if (!snap?.json) return JSON.stringify(commit);
+  const entries = Object.keys(commit.files)
+    .sort()
+    .map((rel) => [rel, `${JSON.stringify(rel)}:${JSON.stringify(commit.files[rel])}`] as const);
+  const before = entries.filter(([rel]) => rel < SNAPSHOT).map(([, e]) => e);
+  const after = entries.filter(([rel]) => rel > SNAPSHOT).map(([, e]) => e);
+  const text = JSON.stringify({ ...commit, files: {} });
+  // The last one: `run` (before it) may hold such a key, `logs` (after it) cannot.
+  const at = text.lastIndexOf(',"files":{}') + ',"files":{'.length;
+  const join = (list: string[]) => (list.length ? list.join(",") + "," : "");
+  // Bytes: the manifest's part is encoded once, and the signer and fetch both take them as they are.
+  const tail = after.length ? `,${after.join(",")}${text.slice(at)}` : text.slice(at);
+  return Buffer.concat([Buffer.from(text.slice(0, at) + join(before)), snap.bytes, Buffer.from(tail)]);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "pathe";
 import type { Commit } from "./layout";
@@ -66,10 +67,10 @@ export function scanRun(dir: string, manifest = snapshotHashes(dir), withSnapsho
 }
 
 /** `code_snapshot/<path>` -> size and sha256, from the run's snapshot_manifest.json (none: empty). */
-export function snapshotHashes(dir: string): Map<string, { size: number; sha256: string }> {
+export function snapshotHashes(dir: string, read?: string): Map<string, { size: number; sha256: string }> {
   let text: string;
   try {
-    text = readFileSync(join(dir, "snapshot_manifest.json"), "utf8");
+    text = read ?? readFileSync(join(dir, "snapshot_manifest.json"), "utf8");
   } catch {
     return new Map();
   }
@@ -120,6 +121,14 @@ function stored(sig: Signature): Signature {
   return out;
 }
 
+/**
+ * Our own commit as a state keeps it: a milestone's snapshot files are exactly the entries
+ * of its snapshot_manifest.json, so they are left out and `snapshot_manifest` holds that
+ * file's sha256 (ownCommit puts them back from the run folder's manifest while it is
+ * still that file). A thousand-file milestone's state stays a few KB.
+ */
+export type OwnCommit = Commit & { snapshot_manifest?: string };
+
 export interface RunState {
   /**
    * The signature when this state was saved (less the entries derived from the snapshot
@@ -130,8 +139,8 @@ export interface RunState {
   marks: Record<string, number>;
   /** sha256 of files (not JSONL), valid while their signature holds. */
   hashes: Record<string, string>;
-  /** Our writer's latest commit, if we pushed. */
-  commit?: Commit;
+  /** Our writer's latest commit, if we pushed (its snapshot files left out: ownCommit). */
+  commit?: OwnCommit;
   /** What the last pull merged: each writer's commit number, the segment order of each file. */
   pulled?: { writers: Record<string, number>; order: Record<string, string[]>; commits: StoredCommit[] };
 }
@@ -162,6 +171,28 @@ export function compactCommit(commit: Commit, files: Commit["files"], count: num
     else return commit;
   }
   return n === count ? { ...commit, files: rest, snapshot_tree: id } : commit;
+}
+
+/**
+ * The state's own commit whole (its snapshot files put back from the run folder's
+ * snapshot_manifest.json), or undefined when that file is no longer the one the commit
+ * named: then the commit is only good for its number and logs (read it from the bucket).
+ */
+export function ownCommit(state: RunState, dir: string): Commit | undefined {
+  const c = state.commit;
+  if (!c?.snapshot_manifest) return c;
+  let text: string;
+  try {
+    text = readFileSync(join(dir, "snapshot_manifest.json"), "utf8");
+  } catch {
+    return undefined;
+  }
+  if (sha256(text) !== c.snapshot_manifest) return undefined;
+  const files: Commit["files"] = {};
+  for (const [rel, f] of snapshotHashes(dir, text)) files[rel] = { sha256: f.sha256, size: f.size };
+  Object.assign(files, c.files);
+  const { snapshot_manifest: _, ...whole } = c;
+  return { ...whole, files };
 }
 
 // Listings read, by tree id (content-addressed: the same id is the same listing anywhere).
@@ -213,7 +244,7 @@ export function loadState(projectRoot: string, remote: string, experiment: strin
  * Writes a run's state. `raw` may give a pulled commit's JSON text as it came from the
  * bucket, written as is (not stringified again: a milestone's commit lists every file).
  */
-export function saveState(projectRoot: string, remote: string, experiment: string, runId: string, state: RunState, raw?: (c: Commit) => string | undefined): void {
+export async function saveState(projectRoot: string, remote: string, experiment: string, runId: string, state: RunState, raw?: (c: Commit) => string | undefined): Promise<void> {
   const path = statePath(projectRoot, remote, experiment, runId);
   const tmp = `${path}.${process.pid}.${randomBytes(3).toString("hex")}.tmp`;
   state = { ...state, sig: stored(state.sig) };
@@ -224,23 +255,24 @@ export function saveState(projectRoot: string, remote: string, experiment: strin
     const head = JSON.stringify({ ...rest, pulled: { writers: pulled.writers, order: pulled.order } });
     text = `${head.slice(0, -2)},"commits":[${pulled.commits.map((c) => raw(c) ?? JSON.stringify(c)).join(",")}]}}`;
   } else text = JSON.stringify(state);
+  // Off the main thread: a pull saves one per run while its other runs download.
   try {
-    writeFileSync(tmp, text);
+    await writeFile(tmp, text);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    mkdirSync(dirname(path), { recursive: true }); // the first state of this experiment
-    writeFileSync(tmp, text);
+    await mkdir(dirname(path), { recursive: true }); // the first state of this experiment
+    await writeFile(tmp, text);
   }
-  renameSync(tmp, path);
+  await rename(tmp, path);
 }
 
 /** A scratch folder on the project's file system (so a rename into place is atomic). */
-export function scratchDir(projectRoot: string): string {
+export async function scratchDir(projectRoot: string): Promise<string> {
   const dir = join(projectRoot, STATE_DIR, "tmp", `${process.pid}-${randomBytes(4).toString("hex")}`);
   try {
-    mkdirSync(dir);
+    await mkdir(dir);
   } catch {
-    mkdirSync(dir, { recursive: true }); // the first one
+    await mkdir(dir, { recursive: true }); // the first one
   }
   return dir;
 }

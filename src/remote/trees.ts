@@ -7,7 +7,8 @@
  * links. Where no symlink can be made (Windows without the right), the run gets its own
  * hard links, as a local milestone has. pnpm lays out node_modules the same way.
  */
-import { copyFileSync, linkSync, mkdirSync, symlinkSync } from "node:fs";
+import { copyFileSync, linkSync, mkdirSync } from "node:fs";
+import { symlink } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { dirname, relative } from "pathe";
 
@@ -54,10 +55,10 @@ export function linkFiles(files: [string, string][], dest: string): void {
  * `runDir`: a relative symlink, so the project folder can move (a junction with an
  * absolute path on Windows). False when this system refuses symlinks.
  */
-export function linkTree(tree: string, runDir: string, link: string): boolean {
+export async function linkTree(tree: string, runDir: string, link: string): Promise<boolean> {
   try {
-    if (process.platform === "win32") symlinkSync(tree, link, "junction");
-    else symlinkSync(relative(runDir, tree), link, "dir");
+    if (process.platform === "win32") await symlink(tree, link, "junction");
+    else await symlink(relative(runDir, tree), link, "dir");
     return true;
   } catch (error) {
     if (COPY_INSTEAD.has((error as NodeJS.ErrnoException).code ?? "")) return false;

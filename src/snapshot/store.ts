@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, copyFileSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "pathe";
 
 /** Hard-link errors that mean "this filesystem or file cannot be linked, copy instead". */
@@ -19,7 +19,9 @@ export interface ContentStore {
   place(content: Buffer, dest: string): { sha256: string };
   /**
    * Stores `content` whose sha256 the caller has already checked (a pulled blob), without
-   * hashing it again; returns the store file's path.
+   * hashing it again, and returns the store file's path. The caller has found it not
+   * stored yet (a pull looks before it downloads); a copy stored meanwhile is replaced by
+   * the same bytes.
    */
   add(content: Uint8Array, sha256: string): Promise<string>;
   /**
@@ -130,14 +132,23 @@ export function openStore(root: string): ContentStore {
       }
       return { sha256 };
     },
-    // As put, the write off the main thread (a pull stores many blobs while downloading).
+    // As put, every step off the main thread (a pull stores many blobs while downloading).
     async add(content, sha) {
       const target = join(root, sha.slice(0, 2), sha);
-      if (statSync(target, { throwIfNoEntry: false })?.size === content.length) return target;
-      ensureDir(dirname(target));
+      const dir = dirname(target);
+      if (!madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
       const temp = tempFor(target);
       await writeFile(temp, content, { mode: 0o444, flag: "wx" });
-      return publish(temp, target);
+      try {
+        await rename(temp, target);
+      } catch (cause) {
+        await unlink(temp);
+        throw cause;
+      }
+      return target;
     },
   };
 }

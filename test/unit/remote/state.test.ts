@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Commit } from "../../../src/remote/layout";
-import { compactCommit, loadState, sameSignature, saveState, writeTreeListing } from "../../../src/remote/state";
+import { compactCommit, loadState, ownCommit, sameSignature, saveState, sha256, writeTreeListing } from "../../../src/remote/state";
 import { treePath } from "../../../src/remote/trees";
 import { tempDir } from "../../helpers/project";
 
@@ -39,19 +39,38 @@ describe("a pulled commit kept compact in the state", () => {
     else expect(out).toBe(c);
   });
 
-  test("saveState writes it a few hundred bytes long; loadState puts the files back from the tree's listing, and leaves it compact when the listing is gone", () => {
+  test("saveState writes it a few hundred bytes long; loadState puts the files back from the tree's listing, and leaves it compact when the listing is gone", async () => {
     const root = tempDir("scry-state-");
     const tree = treePath(`${root}/.store`, "ab".padEnd(64, "0"));
     writeTreeListing(tree, Object.entries(snap));
     const whole = commit({ ...snap, "environment.json": f("e") });
     const stored = compactCommit(whole, merged, 2, "ab".padEnd(64, "0"));
-    saveState(root, "team", "exp", "run", { sig: {}, marks: {}, hashes: {}, pulled: { writers: { w: 1 }, order: {}, commits: [stored] } });
+    await saveState(root, "team", "exp", "run", { sig: {}, marks: {}, hashes: {}, pulled: { writers: { w: 1 }, order: {}, commits: [stored] } });
     const file = join(root, ".remote", "team", "exp", "run.json");
     expect(readFileSync(file, "utf8").length).toBeLessThan(400);
     expect(loadState(root, "team", "exp", "run")!.pulled!.commits).toEqual([whole]);
     rmSync(`${tree}.json`);
-    saveState(root, "team", "exp", "run2", { sig: {}, marks: {}, hashes: {}, pulled: { writers: { w: 1 }, order: {}, commits: [compactCommit(whole, merged, 2, "cd".padEnd(64, "0"))] } });
+    await saveState(root, "team", "exp", "run2", { sig: {}, marks: {}, hashes: {}, pulled: { writers: { w: 1 }, order: {}, commits: [compactCommit(whole, merged, 2, "cd".padEnd(64, "0"))] } });
     expect(loadState(root, "team", "exp", "run2")!.pulled!.commits[0]).toMatchObject({ snapshot_tree: "cd".padEnd(64, "0"), files: { "environment.json": f("e") } });
     rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe("our own commit kept without its snapshot files in the state", () => {
+  const manifestText = JSON.stringify({ format: 1, files: [{ path: "a.ts", size: 5, sha256: "aa" }, { path: "b.ts", size: 7, sha256: "bb" }] });
+  const own = (sha: string) => ({ format: 1, writer: "w", host: "h", n: 3, pushed_at: "t", run: { run_id: "r" }, files: { "snapshot_manifest.json": { sha256: sha, size: manifestText.length } }, logs: {}, snapshot_manifest: sha });
+
+  test("ownCommit puts them back from the run folder's snapshot_manifest.json while it is the file the commit named", () => {
+    const dir = tempDir("scry-own-");
+    writeFileSync(join(dir, "snapshot_manifest.json"), manifestText);
+    const state = { sig: {}, marks: {}, hashes: {}, commit: own(sha256(manifestText)) };
+    expect(ownCommit(state, dir)).toEqual({ format: 1, writer: "w", host: "h", n: 3, pushed_at: "t", run: { run_id: "r" }, logs: {}, files: { "code_snapshot/a.ts": { sha256: "aa", size: 5 }, "code_snapshot/b.ts": { sha256: "bb", size: 7 }, "snapshot_manifest.json": { sha256: sha256(manifestText), size: manifestText.length } } });
+    expect(state.commit.snapshot_manifest).toBe(sha256(manifestText)); // the state itself stays compact
+    // the manifest replaced (another run in the folder): the commit cannot be rebuilt from it
+    writeFileSync(join(dir, "snapshot_manifest.json"), manifestText.replace("aa", "cc"));
+    expect(ownCommit(state, dir)).toBeUndefined();
+    rmSync(join(dir, "snapshot_manifest.json"));
+    expect(ownCommit(state, dir)).toBeUndefined();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
