@@ -3,7 +3,8 @@
  * copies in temp folders stand for machines (SCRYPTORUM_HOSTNAME names each one).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, ensureBinary, tempDir, testEnv } from "../helpers/cli";
 import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
@@ -377,6 +378,27 @@ describe("push and pull", () => {
     const changed = json(diff).files.filter((f: any) => f.section === "code");
     expect(changed.map((f: any) => [f.path, f.status])).toEqual([["w.ts", "modified"]]);
     expect(changed[0].diff).toContain("+// changed on b");
+  }, 120_000);
+
+  test("a milestone's dataset file goes with it: pulled into data/ byte for byte, listed in its manifest under the same sha256", async () => {
+    const pfx = prefix();
+    const a = await machine(pfx, "host-a");
+    const b = await machine(pfx, "host-b");
+    const rows = [1, 2, 3].map((i) => JSON.stringify({ id: `c${i}`, input: i, expected: i + 1 })).join("\n") + "\n";
+    mkdirSync(join(a.root, "experiments", "ds", "data"), { recursive: true });
+    writeFileSync(join(a.root, "experiments", "ds", "data", "qa.jsonl"), rows);
+    writeFileSync(join(a.dir, "ds.ts"), `import { dataset, evaluate } from "scryptorum";\nawait evaluate({ data: dataset("qa"), task: (x: number) => x + 1, scores: { exact: ({ output, expected }) => output === expected } });\n`);
+    const r = await a.run(["run", "ds", "-s", "ds.ts", "--milestone", "--run-id", "ms-ds"], {}, 60_000);
+    expect(r.stderr).not.toContain("error:");
+    expect(readFileSync(join(a.runDir("ds", "ms-ds"), "data", "qa.jsonl"), "utf8")).toBe(rows);
+    expect((await a.run(["push"])).code).toBe(0);
+    expect(json(await b.run(["pull", "ds", "--json"]))).toMatchObject({ pulled: 1 });
+    const pulled = b.runDir("ds", "ms-ds");
+    expect(readFileSync(join(pulled, "data", "qa.jsonl"), "utf8")).toBe(rows);
+    const sha = createHash("sha256").update(rows).digest("hex");
+    expect(JSON.parse(readFileSync(join(pulled, "snapshot_manifest.json"), "utf8")).datasets).toEqual([expect.objectContaining({ path: "data/qa.jsonl", sha256: sha })]);
+    const started = readFileSync(join(pulled, "run.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event_type === "eval_started");
+    expect(started.dataset_hash).toBe(sha);
   }, 120_000);
 
   test("a corrupted blob is detected on pull: exit 1 naming it, nothing local changed; so is a commit naming a path outside the run folder", async () => {
