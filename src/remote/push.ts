@@ -12,7 +12,7 @@ import { Bucket } from "./bucket";
 import { BUCKET_FORMAT, blobKey, commitKey, parseCommitKey, writerPrefix, type Commit, type Segment } from "./layout";
 import { mergeCommits } from "./merge";
 import { RemoteFailed } from "./s3";
-import { isLog, ownCommit, stateKey, loadState, saveState, scanRun, sameSignature, sha256, snapshotHashes, writerHost, writerId, type OwnCommit, type RunState } from "./state";
+import { isLog, manifestTreeId, ownCommit, stateKey, loadState, saveState, scanRun, sameSignature, sha256, snapshotHashes, writerHost, writerId, type OwnCommit, type RunState } from "./state";
 import { SNAPSHOT } from "./trees";
 import { limiter, localRuns, pool, type Progress, type Selection } from "./select";
 import type { Remote } from "./config";
@@ -257,8 +257,7 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
       result.result = "pushed";
       result.commit = n;
       // (The state keeps the commit without the snapshot files: they are the manifest's.)
-      const own: OwnCommit = snap ? { ...commit, snapshot_manifest: files["snapshot_manifest.json"]?.sha256 } : commit;
-      if (snap && !own.snapshot_manifest) Object.assign(own.files, snap.files()); // no manifest file to rebuild from
+      const own: OwnCommit = snap ? { ...commit, snapshot_files: manifestTreeId(manifest) } : commit;
       await saveState(project.root, stateKey(bucket.remote), experiment, runId, { ...state, sig, marks, hashes, commit: own });
       return result;
     }
@@ -281,7 +280,6 @@ interface SnapshotPart {
   json: string;
   /** `json` in UTF-8. */
   bytes: Uint8Array;
-  files(): Commit["files"];
 }
 
 const parts = new WeakMap<Map<string, { size: number; sha256: string }>, SnapshotPart>();
@@ -294,8 +292,7 @@ export function snapshotPart(manifest: Map<string, { size: number; sha256: strin
   const blobs = new Map<string, string>();
   for (const rel of rels) if (!blobs.has(manifest.get(rel)!.sha256)) blobs.set(manifest.get(rel)!.sha256, rel);
   const json = rels.map((rel) => `${JSON.stringify(rel)}:${JSON.stringify({ sha256: manifest.get(rel)!.sha256, size: manifest.get(rel)!.size })}`).join(",");
-  const files = () => Object.fromEntries(rels.map((rel) => [rel, { sha256: manifest.get(rel)!.sha256, size: manifest.get(rel)!.size }]));
-  parts.set(manifest, (part = { id: ++partIds, blobs: [...blobs], json, bytes: Buffer.from(json), files }));
+  parts.set(manifest, (part = { id: ++partIds, blobs: [...blobs], json, bytes: Buffer.from(json) }));
   return part;
 }
 

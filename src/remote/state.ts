@@ -11,7 +11,7 @@ import { mkdir, rename, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "pathe";
 import type { Commit } from "./layout";
-import { SNAPSHOT, treePath } from "./trees";
+import { SNAPSHOT, treeId, treePath } from "./trees";
 
 export const STATE_DIR = ".remote";
 
@@ -50,6 +50,7 @@ export function scanRun(dir: string, manifest = snapshotHashes(dir), withSnapsho
   const walk = (rel: string) => {
     for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (TRANSIENT.test(r)) continue;
       // A pulled snapshot is a symlink to a shared tree (./trees).
       if (entry.isDirectory() || (r === "code_snapshot" && entry.isSymbolicLink())) {
         if (r !== "code_snapshot" || !manifest.size) walk(r);
@@ -66,11 +67,17 @@ export function scanRun(dir: string, manifest = snapshotHashes(dir), withSnapsho
   return sig;
 }
 
+/**
+ * Files the library has open only for a moment in a live run (locks, write-then-rename
+ * temps of run.json, the manifest and a kept dataset): never part of what is pushed.
+ */
+const TRANSIENT = /^(?:(?:run|snapshot_manifest)\.json\.(?:lock|lock\.break|tmp-[^/]*|\d+\.[0-9a-f]+\.tmp)|data\/\.[^/]+\.[0-9a-f]{8}\.tmp)$/;
+
 /** `code_snapshot/<path>` -> size and sha256, from the run's snapshot_manifest.json (none: empty). */
-export function snapshotHashes(dir: string, read?: string): Map<string, { size: number; sha256: string }> {
+export function snapshotHashes(dir: string): Map<string, { size: number; sha256: string }> {
   let text: string;
   try {
-    text = read ?? readFileSync(join(dir, "snapshot_manifest.json"), "utf8");
+    text = readFileSync(join(dir, "snapshot_manifest.json"), "utf8");
   } catch {
     return new Map();
   }
@@ -123,11 +130,20 @@ function stored(sig: Signature): Signature {
 
 /**
  * Our own commit as a state keeps it: a milestone's snapshot files are exactly the entries
- * of its snapshot_manifest.json, so they are left out and `snapshot_manifest` holds that
- * file's sha256 (ownCommit puts them back from the run folder's manifest while it is
- * still that file). A thousand-file milestone's state stays a few KB.
+ * of its snapshot_manifest.json, so they are left out and `snapshot_files` holds their tree
+ * id (./trees); ownCommit puts them back from the run folder's manifest while its entries
+ * are those (a dataset added to the manifest later changes nothing). A thousand-file
+ * milestone's state stays a few KB.
  */
-export type OwnCommit = Commit & { snapshot_manifest?: string };
+export type OwnCommit = Commit & { snapshot_files?: string };
+
+/** The tree id of a manifest's snapshot entries (made once per parsed manifest). */
+export function manifestTreeId(manifest: Map<string, { size: number; sha256: string }>): string {
+  let id = treeIds.get(manifest);
+  if (id === undefined) treeIds.set(manifest, (id = treeId([...manifest])));
+  return id;
+}
+const treeIds = new WeakMap<Map<string, { size: number; sha256: string }>, string>();
 
 export interface RunState {
   /**
@@ -175,23 +191,18 @@ export function compactCommit(commit: Commit, files: Commit["files"], count: num
 
 /**
  * The state's own commit whole (its snapshot files put back from the run folder's
- * snapshot_manifest.json), or undefined when that file is no longer the one the commit
- * named: then the commit is only good for its number and logs (read it from the bucket).
+ * snapshot_manifest.json), or undefined when the manifest no longer lists those files:
+ * then the commit is only good for its number and logs (read it from the bucket).
  */
 export function ownCommit(state: RunState, dir: string): Commit | undefined {
   const c = state.commit;
-  if (!c?.snapshot_manifest) return c;
-  let text: string;
-  try {
-    text = readFileSync(join(dir, "snapshot_manifest.json"), "utf8");
-  } catch {
-    return undefined;
-  }
-  if (sha256(text) !== c.snapshot_manifest) return undefined;
+  if (!c?.snapshot_files) return c;
+  const manifest = snapshotHashes(dir);
+  if (!manifest.size || manifestTreeId(manifest) !== c.snapshot_files) return undefined;
   const files: Commit["files"] = {};
-  for (const [rel, f] of snapshotHashes(dir, text)) files[rel] = { sha256: f.sha256, size: f.size };
+  for (const [rel, f] of manifest) files[rel] = { sha256: f.sha256, size: f.size };
   Object.assign(files, c.files);
-  const { snapshot_manifest: _, ...whole } = c;
+  const { snapshot_files: _, ...whole } = c;
   return { ...whole, files };
 }
 

@@ -7,6 +7,7 @@
 import { readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, extname, isAbsolute, join, relative, resolve } from "pathe";
+import { withFileLock } from "../core/fsutil.ts";
 import { runFiles } from "../core/layout.ts";
 import type { Exclusion } from "./policy.ts";
 import { openStore } from "./store.ts";
@@ -40,51 +41,63 @@ interface Manifest {
  */
 export function keepDataset(runDir: string, file: string): DatasetEntry | undefined {
   const manifestFile = runFiles(runDir).manifest;
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest;
-  } catch {
-    return undefined; // not a milestone snapshot (or one a user took apart): nothing to add to
-  }
+  const first = readManifest(manifestFile);
+  if (!first) return undefined; // not a milestone snapshot (or one a user took apart): nothing to add to
   const projectRoot = resolve(runDir, "..", "..", "..", "..");
   const source = real(resolve(file));
   const name = basename(source);
-  const roots = [projectRoot, manifest.source_root].filter((r): r is string => typeof r === "string").map(real);
+  const roots = [projectRoot, first.source_root].filter((r): r is string => typeof r === "string").map(real);
+  // The manifest is read, changed and written under a lock: two processes of one milestone
+  // (a worker attached to it) loading datasets at once each keep their entry.
+  const update = <T>(change: (manifest: Manifest) => T): T | undefined =>
+    withFileLock(`${manifestFile}.lock`, () => {
+      const manifest = readManifest(manifestFile);
+      return manifest && change(manifest);
+    });
   if (!roots.some((root) => inside(root, source))) {
     const path = `data/${name}`;
-    const excluded = (manifest.excluded ??= []);
-    if (!excluded.some((e) => e.path === path)) {
-      excluded.push({ path, reason: "dataset outside the project" });
-      writeManifest(manifestFile, manifest);
-    }
+    update((manifest) => {
+      const excluded = (manifest.excluded ??= []);
+      if (!excluded.some((e) => e.path === path)) {
+        excluded.push({ path, reason: "dataset outside the project" });
+        writeManifest(manifestFile, manifest);
+      }
+    });
     return undefined;
   }
 
-  const datasets = (manifest.datasets ??= []);
   const store = openStore(join(projectRoot, ".store"));
-  // Placed under a temporary name first: its hash decides the final one.
+  // Placed under a temporary name first (outside the lock: a large file takes a while to
+  // copy and hash); its hash decides the final one.
   const temp = `data/.${name}.${randomBytes(4).toString("hex")}.tmp`;
   const placed = store.placeFile(source, join(runDir, temp));
-  const same = datasets.find((d) => d.sha256 === placed.sha256 && d.source === source);
-  let path = `data/${name}`;
-  if (same || datasets.some((d) => d.path === path && d.sha256 === placed.sha256)) {
-    unlinkQuiet(join(runDir, temp));
-    return same ?? datasets.find((d) => d.path === path);
-  }
-  if (datasets.some((d) => d.path === path)) {
-    const ext = extname(name);
-    path = `data/${name.slice(0, name.length - ext.length)}-${placed.sha256.slice(0, 12)}${ext}`;
-    const there = datasets.find((d) => d.path === path);
-    if (there) {
-      unlinkQuiet(join(runDir, temp));
-      return there;
+  const entry = update((manifest) => {
+    const datasets = (manifest.datasets ??= []);
+    const same = datasets.find((d) => d.sha256 === placed.sha256 && d.source === source);
+    let path = `data/${name}`;
+    if (same || datasets.some((d) => d.path === path && d.sha256 === placed.sha256)) return same ?? datasets.find((d) => d.path === path);
+    if (datasets.some((d) => d.path === path)) {
+      const ext = extname(name);
+      path = `data/${name.slice(0, name.length - ext.length)}-${placed.sha256.slice(0, 12)}${ext}`;
+      const there = datasets.find((d) => d.path === path);
+      if (there) return there;
     }
-  }
-  renameSync(join(runDir, temp), join(runDir, path));
-  const entry: DatasetEntry = { path, size: placed.size, sha256: placed.sha256, source };
-  datasets.push(entry);
-  writeManifest(manifestFile, manifest);
+    renameSync(join(runDir, temp), join(runDir, path));
+    const entry: DatasetEntry = { path, size: placed.size, sha256: placed.sha256, source };
+    datasets.push(entry);
+    writeManifest(manifestFile, manifest);
+    return entry;
+  });
+  unlinkQuiet(join(runDir, temp)); // when it was not renamed into place
   return entry;
+}
+
+function readManifest(file: string): Manifest | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Manifest;
+  } catch {
+    return undefined;
+  }
 }
 
 function inside(root: string, path: string): boolean {
@@ -109,7 +122,7 @@ function unlinkQuiet(path: string): void {
 
 /** Written whole then renamed: a reader (a push) never sees half a manifest. */
 function writeManifest(file: string, manifest: Manifest): void {
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = `${file}.${process.pid}.${randomBytes(3).toString("hex")}.tmp`;
   writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
   renameSync(temp, file);
 }

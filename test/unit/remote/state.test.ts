@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Commit } from "../../../src/remote/layout";
-import { compactCommit, loadState, ownCommit, sameSignature, saveState, sha256, writeTreeListing } from "../../../src/remote/state";
+import { compactCommit, loadState, manifestTreeId, ownCommit, sameSignature, saveState, scanRun, snapshotHashes, writeTreeListing } from "../../../src/remote/state";
 import { treePath } from "../../../src/remote/trees";
 import { tempDir } from "../../helpers/project";
 
@@ -57,20 +57,35 @@ describe("a pulled commit kept compact in the state", () => {
 });
 
 describe("our own commit kept without its snapshot files in the state", () => {
-  const manifestText = JSON.stringify({ format: 1, files: [{ path: "a.ts", size: 5, sha256: "aa" }, { path: "b.ts", size: 7, sha256: "bb" }] });
-  const own = (sha: string) => ({ format: 1, writer: "w", host: "h", n: 3, pushed_at: "t", run: { run_id: "r" }, files: { "snapshot_manifest.json": { sha256: sha, size: manifestText.length } }, logs: {}, snapshot_manifest: sha });
+  const entries = [{ path: "a.ts", size: 5, sha256: "aa" }, { path: "b.ts", size: 7, sha256: "bb" }];
+  const manifestText = (extra = {}) => JSON.stringify({ format: 1, files: entries, ...extra });
+  const own = { format: 1, writer: "w", host: "h", n: 3, pushed_at: "t", run: { run_id: "r" }, files: { "snapshot_manifest.json": { sha256: "m", size: 9 } }, logs: {} };
 
-  test("ownCommit puts them back from the run folder's snapshot_manifest.json while it is the file the commit named", () => {
+  test("ownCommit puts them back from the run folder's snapshot_manifest.json while it lists those files", () => {
     const dir = tempDir("scry-own-");
-    writeFileSync(join(dir, "snapshot_manifest.json"), manifestText);
-    const state = { sig: {}, marks: {}, hashes: {}, commit: own(sha256(manifestText)) };
-    expect(ownCommit(state, dir)).toEqual({ format: 1, writer: "w", host: "h", n: 3, pushed_at: "t", run: { run_id: "r" }, logs: {}, files: { "code_snapshot/a.ts": { sha256: "aa", size: 5 }, "code_snapshot/b.ts": { sha256: "bb", size: 7 }, "snapshot_manifest.json": { sha256: sha256(manifestText), size: manifestText.length } } });
-    expect(state.commit.snapshot_manifest).toBe(sha256(manifestText)); // the state itself stays compact
-    // the manifest replaced (another run in the folder): the commit cannot be rebuilt from it
-    writeFileSync(join(dir, "snapshot_manifest.json"), manifestText.replace("aa", "cc"));
+    writeFileSync(join(dir, "snapshot_manifest.json"), manifestText());
+    const state = { sig: {}, marks: {}, hashes: {}, commit: { ...own, snapshot_files: manifestTreeId(snapshotHashes(dir)) } };
+    const whole = { ...own, files: { "code_snapshot/a.ts": { sha256: "aa", size: 5 }, "code_snapshot/b.ts": { sha256: "bb", size: 7 }, "snapshot_manifest.json": { sha256: "m", size: 9 } } };
+    expect(ownCommit(state, dir)).toEqual(whole);
+    expect(state.commit.snapshot_files).toHaveLength(64); // the state itself stays compact
+    // a dataset added to the manifest (a milestone's evaluate) changes nothing
+    writeFileSync(join(dir, "snapshot_manifest.json"), manifestText({ datasets: [{ path: "data/qa.jsonl", size: 3, sha256: "dd" }] }));
+    expect(ownCommit(state, dir)).toEqual(whole);
+    // other files listed (another run in the folder), or no manifest: it cannot be rebuilt
+    writeFileSync(join(dir, "snapshot_manifest.json"), manifestText().replace('"aa"', '"cc"'));
     expect(ownCommit(state, dir)).toBeUndefined();
     rmSync(join(dir, "snapshot_manifest.json"));
     expect(ownCommit(state, dir)).toBeUndefined();
     rmSync(dir, { recursive: true, force: true });
   });
+});
+
+test("scanRun leaves out the library's own locks and temp files of a live run (a push never sends them)", () => {
+  const dir = tempDir("scry-scan-");
+  mkdirSync(join(dir, "data"));
+  mkdirSync(join(dir, "artifacts"));
+  for (const f of ["run.json", "run.jsonl", "data/qa.jsonl", "artifacts/uv.lock", "artifacts/x.tmp"]) writeFileSync(join(dir, f), "x");
+  for (const f of ["run.json.lock", "run.json.lock.break", "run.json.tmp-123-abc", "snapshot_manifest.json.lock", "snapshot_manifest.json.4242.a1b2c3.tmp", "data/.qa.jsonl.0badf00d.tmp"]) writeFileSync(join(dir, f), "x");
+  expect(Object.keys(scanRun(dir)).sort()).toEqual(["artifacts/uv.lock", "artifacts/x.tmp", "data/qa.jsonl", "run.json", "run.jsonl"]);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -38,3 +38,19 @@ test("keepDataset leaves a file outside the project out and says so in the manif
   expect(manifest().excluded).toEqual([{ path: "data/big.jsonl", reason: "dataset outside the project" }]);
   expect(manifest().datasets).toBeUndefined();
 });
+
+test("two processes of one milestone keeping datasets at once: every entry is kept (the manifest is updated under a lock)", async () => {
+  const { root, runDir, manifest } = milestone();
+  const data = join(root, "experiments", "qa", "data");
+  const module = join(import.meta.dir, "../../../src/snapshot/dataset.ts");
+  const worker = (who: string) => {
+    for (let i = 0; i < 25; i++) writeFileSync(join(data, `${who}${i}.jsonl`), `{"input":"${who}${i}"}\n`);
+    const code = `const { keepDataset } = await import(${JSON.stringify(module)}); for (let i = 0; i < 25; i++) keepDataset(${JSON.stringify(runDir)}, ${JSON.stringify(data)} + "/${who}" + i + ".jsonl");`;
+    return Bun.spawn([process.execPath, "-e", code], { stderr: "pipe" });
+  };
+  const procs = [worker("a"), worker("b"), worker("c")];
+  for (const p of procs) expect(await p.exited).toBe(0);
+  const paths = manifest().datasets.map((d: { path: string }) => d.path).sort();
+  expect(paths).toHaveLength(75);
+  expect(new Set(paths).size).toBe(75);
+});
