@@ -49,7 +49,8 @@ export function renderDiff(d: RunDiff, view: ViewOptions): string[] {
   }
   for (const f of d.files) {
     lines.push("");
-    if (f.binary || f.diff === null) lines.push(paint(`Binary file ${f.path} ${f.status}`, "bold", view.color));
+    if (f.note) lines.push(paint(`${f.path} ${f.status}: ${f.note}`, "bold", view.color));
+    else if (f.binary || f.diff === null) lines.push(paint(`Binary file ${f.path} ${f.status}`, "bold", view.color));
     else lines.push(...paintDiff(f.diff, view));
   }
   if (d.notes.length) lines.push("", ...d.notes.map((note) => paint(`note: ${note}`, "dim", view.color)));

@@ -1,9 +1,10 @@
 /**
  * What changed between two runs: run.json's config (key by key and as a text diff), the
- * prompt versions each rendered (with the text change), and for milestones the copied `config/` and `prompts/` files and the code snapshot (manifests
- * compared by sha256, changed text files diffed).
+ * prompt versions each rendered (with the text change), and for milestones the copied `config/` and `prompts/` files, the code snapshot (manifests
+ * compared by sha256, changed text files diffed) and the dataset files their evaluations
+ * loaded (`data/`, listed under `datasets` in the manifest).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "pathe";
 import { runFiles } from "../core/layout";
 import { readRunJson } from "../core/runfile";
@@ -14,12 +15,17 @@ export type ChangeStatus = "added" | "removed" | "modified";
 
 /** One changed file. `diff` is null for a binary file. */
 export interface FileChange {
-  section: "run_config" | "config" | "prompts" | "code";
+  section: "run_config" | "config" | "prompts" | "code" | "data";
   path: string;
   status: ChangeStatus;
   binary: boolean;
   diff: string | null;
+  /** Why there is no diff of a text file: a dataset larger than DIFF_LIMIT ("too large to diff: …"). */
+  note?: string;
 }
+
+/** A dataset file above this size (either side) is compared by sha256 only, not diffed. */
+export const DIFF_LIMIT = 1 << 20;
 
 /** One changed key of run.json's config (dotted path; arrays compared whole). */
 export interface ConfigChange {
@@ -83,6 +89,17 @@ export function diffRuns(dirA: string, dirB: string): RunDiff {
     const read = (p: string, side: "a" | "b") => readFileSync(join(side === "a" ? fa.codeSnapshot : fb.codeSnapshot, p));
     compareLists("code", manA, manB, metaA.run_id, metaB.run_id, files, read);
   }
+  // Datasets: by sha256 from each manifest; a file read only when small enough to diff.
+  const dataA = readDatasets(fa.manifest);
+  const dataB = readDatasets(fb.manifest);
+  if (dataA && dataB && (dataA.size || dataB.size)) {
+    const dir = (side: "a" | "b") => (side === "a" ? dirA : dirB);
+    const size = (p: string, side: "a" | "b") => statSync(join(dir(side), "data", p), { throwIfNoEntry: false })?.size ?? 0;
+    compareLists("data", dataA, dataB, metaA.run_id, metaB.run_id, files, (p, side) => readFileSync(join(dir(side), "data", p)), (p, inA, inB) => {
+      const [a, b] = [inA ? size(p, "a") : 0, inB ? size(p, "b") : 0];
+      return a > DIFF_LIMIT || b > DIFF_LIMIT ? `too large to diff (${a} → ${b} bytes); the sha256 differ` : undefined;
+    });
+  }
 
   const counts: Record<ChangeStatus, number> = { added: 0, removed: 0, modified: 0 };
   for (const f of files) counts[f.status]++;
@@ -106,6 +123,7 @@ function compareLists(
   idB: string,
   out: FileChange[],
   read: (p: string, side: "a" | "b") => Buffer,
+  tooLarge?: (p: string, inA: boolean, inB: boolean) => string | undefined,
 ): void {
   const prefix = section === "code" ? "" : `${section}/`;
   const paths = [...new Set([...listA.keys(), ...listB.keys()])].sort();
@@ -114,6 +132,11 @@ function compareLists(
     const hb = listB.get(p);
     if (ha === hb) continue;
     const status: ChangeStatus = ha === undefined ? "added" : hb === undefined ? "removed" : "modified";
+    const note = tooLarge?.(p, ha !== undefined, hb !== undefined);
+    if (note) {
+      out.push({ section, path: `${prefix}${p}`, status, binary: false, diff: null, note });
+      continue;
+    }
     const a = ha === undefined ? Buffer.alloc(0) : safeRead(() => read(p, "a"));
     const b = hb === undefined ? Buffer.alloc(0) : safeRead(() => read(p, "b"));
     if (status === "modified" && a.equals(b)) continue;
@@ -155,6 +178,22 @@ function readManifest(path: string): Listing | undefined {
   }
   const out: Listing = new Map();
   for (const f of manifest.files ?? []) if (typeof f?.path === "string") out.set(f.path, String(f.sha256));
+  return out;
+}
+
+/** A manifest's kept datasets: name under data/ -> sha256 (undefined: no manifest). */
+function readDatasets(path: string): Listing | undefined {
+  let manifest: { datasets?: { path: string; sha256: string }[] };
+  try {
+    manifest = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  const out: Listing = new Map();
+  for (const d of manifest.datasets ?? []) {
+    const name = typeof d?.path === "string" && d.path.startsWith("data/") ? d.path.slice(5) : "";
+    if (name && name !== "." && name !== ".." && !/[\\/]/.test(name)) out.set(name, String(d.sha256)); // one file in data/, nothing else
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
  * mid-way leaves only unreferenced blobs and the next push completes it.
  */
 import { openSync, readSync, closeSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "pathe";
 import { UserError } from "../core/errors";
 import { runDir } from "../core/layout";
@@ -140,11 +141,11 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   // One upload per blob per push, awaited by every run that holds it (its commit must
   // not be written before the blob is).
   // The bytes are read when the PUT gets its slot: at most PUTS blobs in memory.
-  const blob = (sha: string, data: () => Uint8Array): Promise<void> => {
+  const blob = (sha: string, data: () => Uint8Array | Promise<Uint8Array>): Promise<void> => {
     let p = uploaded.get(sha);
     if (!p) {
       p = puts(async () => {
-        const bytes = data();
+        const bytes = await data();
         return { created: await bucket.putNew(blobKey(sha), bytes), size: bytes.length };
       }).then(
         ({ created, size }) => {
@@ -176,7 +177,7 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
   // 16 at a time. Not awaited yet: the logs' segments go up alongside.
   const sends: Promise<void>[] = [];
   if (snap) {
-    const read = (rel: string) => () => readFileSync(`${dir}/${rel}`);
+    const read = (rel: string) => () => readFile(`${dir}/${rel}`); // off the main thread
     if (!seen.size) {
       // The push's first run of this manifest sends its blobs; the others await that.
       const key = `manifest ${snap.id}`;
@@ -200,11 +201,11 @@ export async function pushRun(project: Project, bucket: Bucket, writer: string, 
     }
     if (!listed) hashes[rel] = known;
     files[rel] = { sha256: known, size };
-    if (!seen.has(known)) sends.push(blob(known, () => readFileSync(`${dir}/${rel}`)));
+    if (!seen.has(known)) sends.push(blob(known, () => readFile(`${dir}/${rel}`)));
   }
   sends.push(
     pool(unknown, 16, async (rel) => {
-      const data = readFileSync(join(dir, rel));
+      const data = await readFile(join(dir, rel));
       const sha = sha256(data);
       if (!manifest.has(rel)) hashes[rel] = sha;
       files[rel] = { sha256: sha, size: Number(sig[rel]!.split(":")[0]) };

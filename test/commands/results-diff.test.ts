@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { keepDataset } from "../../src/snapshot/dataset";
 import { buildFixture, cli, cliJson, type Fixture } from "./results-fixture";
 
 let f: Fixture;
@@ -38,6 +41,36 @@ describe("scryptorum diff", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}model {2}gpt-4o-mini → gpt-4o$/m);
     expect(r.stdout).toContain("note: code: only milestones keep a snapshot (trial_run has none)");
+  });
+
+  test("the milestones' dataset files (data/): changed ones diffed, a large one compared by sha256 only, an added one listed", async () => {
+    const g = buildFixture();
+    try {
+      const exp = join(g.root, "experiments", "qa");
+      const keep = (id: string, name: string, text: string) => {
+        writeFileSync(join(exp, "data", name), text);
+        keepDataset(join(exp, "runs", id), join(exp, "data", name));
+      };
+      keep("v1", "qa.jsonl", '{"input":"a"}\n');
+      keep("v1", "big.jsonl", "x".repeat(1_500_000) + "\n");
+      keep("v2", "qa.jsonl", '{"input":"b"}\n');
+      keep("v2", "big.jsonl", "y".repeat(1_500_000) + "\n");
+      keep("v2", "extra.csv", "input,expected\n1,2\n");
+      const { json } = await cliJson(g.dir, "diff", "qa", "v1", "v2");
+      const data = json.files.filter((x: any) => x.section === "data");
+      expect(data.map((x: any) => [x.path, x.status, x.diff === null])).toEqual([
+        ["data/big.jsonl", "modified", true],
+        ["data/extra.csv", "added", false],
+        ["data/qa.jsonl", "modified", false],
+      ]);
+      expect(data[0].note).toBe("too large to diff (1500001 → 1500001 bytes); the sha256 differ");
+      expect(data[2].diff).toContain(['--- a/v1/data/qa.jsonl', '+++ b/v2/data/qa.jsonl', '@@ -1 +1 @@', '-{"input":"a"}', '+{"input":"b"}'].join("\n"));
+      const r = await cli(g.dir, "diff", "qa", "v1", "v2");
+      expect(r.stdout).toContain("data/big.jsonl modified: too large to diff (1500001 → 1500001 bytes); the sha256 differ");
+      expect(r.stdout).toContain("+input,expected");
+    } finally {
+      g.cleanup();
+    }
   });
 
   test("the same run twice: nothing changed", async () => {

@@ -91,7 +91,7 @@ function diffBlock(d: RunDiff): HTMLElement {
         "details",
         { class: "file-diff", open: d.files.length <= 8 },
         h("summary", null, h("span", { class: `badge change-${f.status}` }, f.status), " ", h("span", { class: "mono" }, f.path)),
-        f.binary || f.diff === null ? h("p", { class: "muted" }, "Binary file: not shown.") : diffText(f.diff),
+        f.note ? h("p", { class: "muted" }, `${f.note[0]!.toUpperCase()}${f.note.slice(1)}.`) : f.binary || f.diff === null ? h("p", { class: "muted" }, "Binary file: not shown.") : diffText(f.diff),
       ),
     ),
     d.notes.map((n) => h("p", { class: "muted" }, n)),
