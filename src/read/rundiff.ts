@@ -87,11 +87,11 @@ export function diffRuns(dirA: string, dirB: string): RunDiff {
   if (!manA || !manB) notes.push(`code: only milestones keep a snapshot (${missing(metaA, manA ? "" : fa.manifest, metaB, manB ? "" : fb.manifest)})`);
   else {
     const read = (p: string, side: "a" | "b") => readFileSync(join(side === "a" ? fa.codeSnapshot : fb.codeSnapshot, p));
-    compareLists("code", manA, manB, metaA.run_id, metaB.run_id, files, read);
+    compareLists("code", manA.code, manB.code, metaA.run_id, metaB.run_id, files, read);
   }
   // Datasets: by sha256 from each manifest; a file read only when small enough to diff.
-  const dataA = readDatasets(fa.manifest);
-  const dataB = readDatasets(fb.manifest);
+  const dataA = manA?.data;
+  const dataB = manB?.data;
   if (dataA && dataB && (dataA.size || dataB.size)) {
     const dir = (side: "a" | "b") => (side === "a" ? dirA : dirB);
     const size = (p: string, side: "a" | "b") => statSync(join(dir(side), "data", p), { throwIfNoEntry: false })?.size ?? 0;
@@ -169,32 +169,25 @@ export function isBinary(buf: Buffer): boolean {
   return buf.subarray(0, 8192).includes(0);
 }
 
-function readManifest(path: string): Listing | undefined {
-  let manifest: { files?: { path: string; sha256: string }[] };
+/**
+ * A snapshot manifest's listings (undefined: no manifest): its code files, path -> sha256,
+ * and its kept datasets, name under data/ -> sha256.
+ */
+function readManifest(path: string): { code: Listing; data: Listing } | undefined {
+  let manifest: { files?: { path: string; sha256: string }[]; datasets?: { path: string; sha256: string }[] };
   try {
     manifest = JSON.parse(readFileSync(path, "utf8"));
   } catch {
     return undefined;
   }
-  const out: Listing = new Map();
-  for (const f of manifest.files ?? []) if (typeof f?.path === "string") out.set(f.path, String(f.sha256));
-  return out;
-}
-
-/** A manifest's kept datasets: name under data/ -> sha256 (undefined: no manifest). */
-function readDatasets(path: string): Listing | undefined {
-  let manifest: { datasets?: { path: string; sha256: string }[] };
-  try {
-    manifest = JSON.parse(readFileSync(path, "utf8"));
-  } catch {
-    return undefined;
-  }
-  const out: Listing = new Map();
+  const code: Listing = new Map();
+  for (const f of manifest.files ?? []) if (typeof f?.path === "string") code.set(f.path, String(f.sha256));
+  const data: Listing = new Map();
   for (const d of manifest.datasets ?? []) {
     const name = typeof d?.path === "string" && d.path.startsWith("data/") ? d.path.slice(5) : "";
-    if (name && name !== "." && name !== ".." && !/[\\/]/.test(name)) out.set(name, String(d.sha256)); // one file in data/, nothing else
+    if (name && name !== "." && name !== ".." && !/[\\/]/.test(name)) data.set(name, String(d.sha256)); // one file in data/, nothing else
   }
-  return out;
+  return { code, data };
 }
 
 /** Every file under `root` (relative path -> content as a key). Copied config trees are small. */
