@@ -89,3 +89,52 @@ export interface Commit {
   /** Each JSONL file at the run's top level: the writer's segments, in order. */
   logs: Record<string, { segments: Segment[]; local_bytes: number }>;
 }
+
+/**
+ * A commit's JSON text parsed, with its run of `code_snapshot/` entries (the same text in
+ * every milestone of one tree: a thousand entries) parsed once per distinct content:
+ * `blocks` keeps each such run's entries by its text (at most `max` of them). The result
+ * equals `JSON.parse(text)`, files in the same order; a text of another shape is parsed
+ * whole. Throws as JSON.parse does on a text that is not JSON.
+ *
+ * @example
+ * const blocks = new Map();
+ * parseCommit(text, blocks).files["code_snapshot/src/a.ts"]; // { sha256, size }
+ */
+export function parseCommit(text: string, blocks: Map<string, Commit["files"]>, max = 16): Commit {
+  const whole = () => JSON.parse(text) as Commit;
+  // Commits are written as {…,"run":{…},"files":{…},"logs":{…}…}: `,"files":{` can only be
+  // the last such text (`run` may hold a key "files"), and `},"logs":` ends the files
+  // (no JSON string holds an unescaped quote). Snapshot entries sort together.
+  const filesAt = text.lastIndexOf(',"files":{');
+  const filesEnd = filesAt < 0 ? -1 : text.indexOf('},"logs":', filesAt);
+  const first = filesEnd < 0 ? -1 : text.indexOf('"code_snapshot/', filesAt);
+  if (first < 0 || first > filesEnd || (text[first - 1] !== "{" && text[first - 1] !== ",")) return whole();
+  // The last snapshot entry's value, {"sha256":"…","size":n}, holds no brace.
+  const value = text.indexOf('":{"sha256":', text.lastIndexOf('"code_snapshot/', filesEnd));
+  const end = value < 0 ? -1 : text.indexOf("}", value) + 1;
+  if (end <= 0 || end > filesEnd || (text[end] !== "," && text[end] !== "}")) return whole();
+  const block = text.slice(first, end);
+  let entries = blocks.get(block);
+  let commit: Commit;
+  try {
+    entries ??= JSON.parse(`{${block}}`) as Commit["files"];
+    // The text without the run (and one of the commas around it).
+    const rest = text[first - 1] === "," ? text.slice(0, first - 1) + text.slice(end) : text[end] === "," ? text.slice(0, first) + text.slice(end + 1) : text.slice(0, first) + text.slice(end);
+    commit = JSON.parse(rest) as Commit;
+    if (!commit.files || typeof commit.files !== "object") return whole();
+  } catch {
+    return whole();
+  }
+  if (!blocks.has(block)) {
+    if (blocks.size >= max) blocks.delete(blocks.keys().next().value!);
+    blocks.set(block, entries);
+  }
+  const files: Commit["files"] = {};
+  const others = Object.keys(commit.files);
+  for (const rel of others) if (rel < "code_snapshot/") files[rel] = commit.files[rel]!;
+  Object.assign(files, entries);
+  for (const rel of others) if (!(rel < "code_snapshot/")) files[rel] = commit.files[rel]!;
+  commit.files = files;
+  return commit;
+}

@@ -16,7 +16,7 @@ import { processAlive } from "../core/runfile";
 import type { Project } from "../core/project";
 import { openStore } from "../snapshot/store";
 import { Bucket } from "./bucket";
-import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, latestCommits, runsPrefix, type Commit } from "./layout";
+import { BUCKET_FORMAT, blobKey, commitKey, experimentsIn, experimentsPrefix, latestCommits, parseCommit, runsPrefix, type Commit } from "./layout";
 import { extendsOrder, mergeCommits, segmentId } from "./merge";
 import { RemoteFailed } from "./s3";
 import { compactCommit, isLog, ownCommit, stateKey, loadState, parseSnapshotManifest, sameSignature, saveState, scanRun, scratchDir, sha256, writeTreeListing, type RunState } from "./state";
@@ -94,6 +94,8 @@ type FetchBlob = (sha: string, what: string) => Promise<Uint8Array>;
 /** What the runs of one pull share: each blob downloaded once, each snapshot tree made once. */
 interface Shared {
   experiments: Set<string>;
+  /** Commits' runs of snapshot entries, parsed once per content (./layout parseCommit). */
+  blocks: Map<string, Commit["files"]>;
   /** A GET, at most 32 at a time across the pull's runs. */
   get(key: string): Promise<Uint8Array | undefined>;
   /** A snapshot tree's folder in the store, made (blobs fetched, files linked) on first use. */
@@ -155,6 +157,7 @@ function sharedFetches(project: Project, bucket: Bucket): Shared {
   };
   const shared: Shared = {
     experiments: new Set(),
+    blocks: new Map(),
     get: (key) => gets(() => bucket.get(key)),
     tree: async (files, fetch, manifest) => {
       const id = await idOf(files, fetch, manifest);
@@ -250,7 +253,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     let commit: Commit;
     try {
       const text = new TextDecoder().decode(data);
-      commit = JSON.parse(text);
+      commit = parseCommit(text, shared.blocks);
       raw.set(commit, text);
     } catch {
       throw new RemoteFailed(`remote "${remoteName}": ${bucket.s3.key(key)} is not valid JSON: the bucket copy is damaged (delete that object and push again from ${writer})`);
