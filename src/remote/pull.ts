@@ -21,7 +21,7 @@ import { extendsOrder, mergeCommits, segmentId } from "./merge";
 import { RemoteFailed } from "./s3";
 import { compactCommit, isLog, ownCommit, stateKey, loadState, parseSnapshotManifest, sameSignature, saveState, scanRun, scratchDir, sha256, writeTreeListing, type RunState } from "./state";
 import { limiter, pool, type Progress, type Selection } from "./select";
-import { SNAPSHOT, linkFiles, linkTree, safeRelPath, treeId, treePath } from "./trees";
+import { SNAPSHOT, linkFile, linkFiles, linkTree, safeRelPath, treeId, treePath } from "./trees";
 import type { Remote } from "./config";
 
 export interface PulledRun {
@@ -102,6 +102,11 @@ interface Shared {
   tree(files: [string, { sha256: string; size: number }][], fetch: FetchBlob, manifest?: { sha256: string; size: number }): Promise<{ path: string; id: string }>;
   /** A file's bytes, kept for the pull's other runs while small (a manifest all milestones share). */
   small(sha: string, size: number, what: string, fetch: FetchBlob): Promise<Uint8Array>;
+  /**
+   * Puts a file the pull's runs share (a milestone's snapshot_manifest.json: every milestone
+   * of one tree has the same) at `dest`: stored once, hard-linked into each run.
+   */
+  place(sha: string, size: number, what: string, fetch: FetchBlob, dest: string): Promise<void>;
   /** A snapshot_manifest.json's listing, parsed once per content. */
   manifest(sha: string, read: () => string): Map<string, { size: number; sha256: string }>;
 }
@@ -184,6 +189,8 @@ function sharedFetches(project: Project, bucket: Bucket): Shared {
       });
       return { path, id };
     },
+    // (The bytes come through `small`: the tree's id read this manifest already.)
+    place: async (sha, size, what, fetch, dest) => linkFile(await toStore(sha, size, what, (s, w) => shared.small(s, size, w, fetch)), dest),
     manifest: (sha, read) => {
       let m = manifests.get(sha);
       if (!m) {
@@ -324,6 +331,7 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
         const dest = `${stage}/${rel}`;
         await ensureDir(dirname(dest));
         if (exists && state?.hashes[rel] === sha && state.sig[rel] === sig[rel]) return copyFile(join(dir, rel), dest);
+        if (rel === "snapshot_manifest.json") return shared.place(sha, size, rel, fetchBlob, dest);
         await writeFile(dest, await shared.small(sha, size, rel, fetchBlob));
       });
     }

@@ -8,7 +8,7 @@
  * hard links, as a local milestone has. pnpm lays out node_modules the same way.
  */
 import { copyFileSync, linkSync, mkdirSync } from "node:fs";
-import { symlink } from "node:fs/promises";
+import { copyFile, link, symlink } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { dirname, relative } from "pathe";
 
@@ -47,6 +47,16 @@ export function linkFiles(files: [string, string][], dest: string): void {
       if (!COPY_INSTEAD.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
       copyFileSync(source, target);
     }
+  }
+}
+
+/** A hard link of `source` at `dest` (a copy where linking fails, as linkFiles), off the main thread. */
+export async function linkFile(source: string, dest: string): Promise<void> {
+  try {
+    await link(source, dest);
+  } catch (error) {
+    if (!COPY_INSTEAD.has((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    await copyFile(source, dest);
   }
 }
 
