@@ -8,7 +8,9 @@
  * floor also writes each object to its own file. Then the
  * unchanged second push and pull: their request counts (target: O(1) per experiment, not
  * per run or file). Last, for scale, the same pull where every milestone has a different
- * tree (none shared: a link per file per run).
+ * tree (none shared: a link per file per run). Each series starts with a warm-up round
+ * (the process's first push or pull and the fresh server's first writes), printed with the
+ * rounds but left out of the medians.
  */
 import { createHash } from "node:crypto";
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -71,6 +73,8 @@ export function makeProject(dir: string, distinct = false): Project {
 
 const ROUNDS = Number(process.env.BENCH_REMOTE_ROUNDS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** Each round's ratio; round 0 (the process's and the server's first: JIT, caches) is a warm-up, left out of the medians. */
+const rounds = (xs: number[], floors: number[]) => xs.map((x, i) => (x / floors[i]!).toFixed(2) + (i ? "" : " (warm-up)")).join(", ");
 
 /**
  * ROUNDS pulls into fresh project copies, each after its floors: the same objects GET by
@@ -78,7 +82,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  */
 async function pullRounds(dir: string, name: string, from: Remote, bucket: Bucket, objects: string[]) {
   const out = { pull: [] as number[], floor: [] as number[], write: [] as number[], project: undefined as unknown as Project };
-  for (let i = 0; i < ROUNDS; i++) {
+  for (let i = 0; i <= ROUNDS; i++) {
     let t = performance.now();
     await pool(objects, 32, async (k) => void (await bucket.get(k)));
     out.floor.push(performance.now() - t);
@@ -96,7 +100,7 @@ async function pullRounds(dir: string, name: string, from: Remote, bucket: Bucke
     const pulled = await pull(out.project, from, {});
     out.pull.push(performance.now() - t);
     if (pulled.pulled !== RUNS) throw new Error(`bench: pulled ${pulled.pulled} runs of ${RUNS}`);
-    if (i < ROUNDS - 1) rmSync(copy, { recursive: true, force: true });
+    if (i < ROUNDS) rmSync(copy, { recursive: true, force: true });
   }
   return out;
 }
@@ -123,7 +127,7 @@ export async function benchRemote(): Promise<void> {
     let objects: string[] = [];
     const bodies = new Map<string, Uint8Array>();
     let floor: Bucket | undefined;
-    for (let i = 0; i < ROUNDS; i++) {
+    for (let i = 0; i <= ROUNDS; i++) {
       let t = performance.now();
       const r = await push(project, remote(i ? `push-${i}` : "push"), {});
       pushes.push(performance.now() - t);
@@ -142,12 +146,12 @@ export async function benchRemote(): Promise<void> {
       });
       putFloors.push(performance.now() - t);
     }
-    const [pushMs, putFloorMs] = [median(pushes), median(putFloors)];
+    const [pushMs, putFloorMs] = [median(pushes.slice(1)), median(putFloors.slice(1))];
     const bytes = [...bodies.values()].reduce((n, b) => n + b.length, 0);
     report({ name: `push: ${RUNS} milestones x ${FILES} files (${objects.length} objects, ${(bytes / 2 ** 20).toFixed(1)} MiB, median of ${ROUNDS})`, value: pushMs, unit: "ms", baseline: "plain PUTs of the same objects", ratio: pushMs / putFloorMs, target: "<= 1.5x", ok: pushMs / putFloorMs <= 1.5 });
     report({ name: "  floor: plain PUTs, 32 at a time", value: putFloorMs, unit: "ms" });
     report({ name: "  push requests (first push)", value: first!.requests, unit: "requests" });
-    console.log(`  each round, push / PUT floor: ${pushes.map((p, i) => (p / putFloors[i]!).toFixed(2)).join(", ")} (load ${loadText()})`);
+    console.log(`  each round, push / PUT floor: ${rounds(pushes, putFloors)} (load ${loadText()})`);
 
     // unchanged second push
     let t = performance.now();
@@ -157,11 +161,11 @@ export async function benchRemote(): Promise<void> {
 
     // pull into fresh copies, interleaved with its floors so load drifts hit both alike
     const pulls = await pullRounds(dir, "one", remote("push"), floor!, objects);
-    const [pullMs, getFloorMs, writeFloorMs] = [median(pulls.pull), median(pulls.floor), median(pulls.write)];
+    const [pullMs, getFloorMs, writeFloorMs] = [median(pulls.pull.slice(1)), median(pulls.floor.slice(1)), median(pulls.write.slice(1))];
     report({ name: `pull: ${RUNS} runs into a fresh project (median of ${ROUNDS})`, value: pullMs, unit: "ms", baseline: "plain GETs of the same objects", ratio: pullMs / getFloorMs, target: "<= 1.5x", ok: pullMs / getFloorMs <= 1.5 });
     report({ name: "  floor: plain GETs, 32 at a time", value: getFloorMs, unit: "ms" });
     report({ name: "  floor + each object written to its own file", value: writeFloorMs, unit: "ms", baseline: "that floor", ratio: pullMs / writeFloorMs });
-    console.log(`  each round, pull / GET floor: ${pulls.pull.map((p, i) => (p / pulls.floor[i]!).toFixed(2)).join(", ")} (load ${loadText()})`);
+    console.log(`  each round, pull / GET floor: ${rounds(pulls.pull, pulls.floor)} (load ${loadText()})`);
     const again = await pull(pulls.project, remote("push"), {});
     report({ name: "unchanged second pull: requests", value: again.requests, unit: "requests", target: "O(1) per experiment", ok: again.requests <= 1 });
     // What the layout before shared trees cost on top: a hard link per file per run.
@@ -181,7 +185,7 @@ export async function benchRemote(): Promise<void> {
     await push(other, remote("distinct"), {});
     const distinctObjects: string[] = await new Bucket(remote("distinct")).list("");
     const dpulls = await pullRounds(dir, "distinct", remote("distinct"), new Bucket(remote("distinct")), distinctObjects);
-    const [dPull, dFloor] = [median(dpulls.pull), median(dpulls.floor)];
+    const [dPull, dFloor] = [median(dpulls.pull.slice(1)), median(dpulls.floor.slice(1))];
     // No target: each of the RUNS trees is its own FILES directory entries to make (see the
     // hard links line above for what those alone cost); the issue's case shares one tree.
     report({ name: `pull, every milestone a different tree (${RUNS} trees, median of ${ROUNDS}; no target)`, value: dPull, unit: "ms", baseline: "plain GETs of the same objects", ratio: dPull / dFloor });
