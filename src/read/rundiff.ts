@@ -94,7 +94,13 @@ export function diffRuns(dirA: string, dirB: string): RunDiff {
   const dataB = manB?.data;
   if (dataA && dataB && (dataA.size || dataB.size)) {
     const dir = (side: "a" | "b") => (side === "a" ? dirA : dirB);
-    const size = (p: string, side: "a" | "b") => statSync(join(dir(side), "data", p), { throwIfNoEntry: false })?.size ?? 0;
+    const size = (p: string, side: "a" | "b") => {
+      try {
+        return statSync(join(dir(side), "data", p)).size;
+      } catch {
+        return 0; // listed but gone: diffed as empty
+      }
+    };
     compareLists("data", dataA, dataB, metaA.run_id, metaB.run_id, files, (p, side) => readFileSync(join(dir(side), "data", p)), (p, inA, inB) => {
       const [a, b] = [inA ? size(p, "a") : 0, inB ? size(p, "b") : 0];
       return a > DIFF_LIMIT || b > DIFF_LIMIT ? `too large to diff (${a} → ${b} bytes); the sha256 differ` : undefined;
@@ -185,7 +191,7 @@ function readManifest(path: string): { code: Listing; data: Listing } | undefine
   const data: Listing = new Map();
   for (const d of manifest.datasets ?? []) {
     const name = typeof d?.path === "string" && d.path.startsWith("data/") ? d.path.slice(5) : "";
-    if (name && name !== "." && name !== ".." && !/[\\/]/.test(name)) data.set(name, String(d.sha256)); // one file in data/, nothing else
+    if (name && name !== "." && name !== ".." && !/[\\/\0]/.test(name)) data.set(name, String(d.sha256)); // one file in data/, nothing else
   }
   return { code, data };
 }

@@ -106,7 +106,8 @@ export function parseCommit(text: string, blocks: Map<string, Commit["files"]>, 
   // Commits are written as {…,"run":{…},"files":{…},"logs":{…}…}: `,"files":{` can only be
   // the last such text (`run` may hold a key "files"), and `},"logs":` ends the files
   // (no JSON string holds an unescaped quote). Snapshot entries sort together.
-  const filesAt = text.lastIndexOf(',"files":{');
+  // (A "__proto__" key: JSON.parse makes it an own key, an assignment would not.)
+  const filesAt = text.includes('"__proto__"') ? -1 : text.lastIndexOf(',"files":{');
   const filesEnd = filesAt < 0 ? -1 : text.indexOf('},"logs":', filesAt);
   const first = filesEnd < 0 ? -1 : text.indexOf('"code_snapshot/', filesAt);
   if (first < 0 || first > filesEnd || (text[first - 1] !== "{" && text[first - 1] !== ",")) return whole();

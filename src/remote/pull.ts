@@ -107,11 +107,14 @@ interface Shared {
    * of one tree has the same) at `dest`: stored once, hard-linked into each run.
    */
   place(sha: string, size: number, what: string, fetch: FetchBlob, dest: string): Promise<void>;
+  /** Waits until `bytes` more may be held in memory (at most LOG_BYTES across the pull); call the result to give them back. */
+  hold(bytes: number): Promise<() => void>;
   /** A snapshot_manifest.json's listing, parsed once per content. */
   manifest(sha: string, read: () => string): Map<string, { size: number; sha256: string }>;
 }
 
 const SMALL_FILE = 1 << 20;
+const LOG_BYTES = 256 << 20;
 const SMALL_TOTAL = 64 << 20;
 
 function sharedFetches(project: Project, bucket: Bucket): Shared {
@@ -124,6 +127,8 @@ function sharedFetches(project: Project, bucket: Bucket): Shared {
   const smalls = new Map<string, Promise<Uint8Array>>();
   const manifests = new Map<string, Map<string, { size: number; sha256: string }>>();
   let kept = 0;
+  let held = 0;
+  const waiting: (() => void)[] = [];
   const once = <T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
     let p = map.get(key);
     if (!p) {
@@ -191,6 +196,18 @@ function sharedFetches(project: Project, bucket: Bucket): Shared {
     },
     // (The bytes come through `small`: the tree's id read this manifest already.)
     place: async (sha, size, what, fetch, dest) => linkFile(await toStore(sha, size, what, (s, w) => shared.small(s, size, w, fetch)), dest),
+    hold: async (bytes) => {
+      const n = Math.min(bytes, LOG_BYTES);
+      while (held > 0 && held + n > LOG_BYTES) await new Promise<void>((r) => waiting.push(r));
+      held += n;
+      let given = false;
+      return () => {
+        if (given) return;
+        given = true;
+        held -= n;
+        for (const wake of waiting.splice(0)) wake(); // each waiter checks again
+      };
+    },
     manifest: (sha, read) => {
       let m = manifests.get(sha);
       if (!m) {
@@ -338,17 +355,25 @@ async function pullRun(project: Project, bucket: Bucket, experiment: string, run
     for (const log of logs) {
       log.todo.forEach((seg, i) => tasks.push(async () => void (log.data[i] = await fetchBlob(seg.sha256, `${log.rel} segment ${seg.id}`))));
     }
-    await pool(tasks, 16, (task) => task());
-    await Promise.all([
-      ...logs.map(async (log) => {
-        const dest = `${stage}/${log.rel}`;
-        const data = log.data.length === 1 ? log.data[0]! : Buffer.concat(log.data);
-        if (!log.appendable) return writeFile(dest, data); // one write, not one per segment
-        await copyFile(join(dir, log.rel), dest);
-        if (data.length) await appendFile(dest, data);
-      }),
-      writeFile(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n"),
-    ]);
+    // A run's new log bytes are held in memory until written: the pull's runs together hold
+    // at most LOG_BYTES (a larger run waits to hold them alone).
+    const release = await shared.hold(logs.reduce((n, log) => n + log.todo.reduce((m, seg) => m + seg.size, 0), 0));
+    try {
+      await pool(tasks, 16, (task) => task());
+      await Promise.all([
+        ...logs.map(async (log) => {
+          const dest = `${stage}/${log.rel}`;
+          const data = log.data.length === 1 ? log.data[0]! : Buffer.concat(log.data);
+          log.data = [];
+          if (!log.appendable) return writeFile(dest, data); // one write, not one per segment
+          await copyFile(join(dir, log.rel), dest);
+          if (data.length) await appendFile(dest, data);
+        }),
+        writeFile(join(stage, "run.json"), JSON.stringify(merged.meta, null, 2) + "\n"),
+      ]);
+    } finally {
+      release();
+    }
 
     if (!(await place(stage, dir, exists))) {
       // Another pull of this project put the run in place first: done when it holds what

@@ -72,17 +72,28 @@ export function localRuns(project: Project, sel: Selection): { experiment: strin
   return out;
 }
 
-/** Maps `items` through `fn`, at most `limit` at a time, keeping the order. */
+/**
+ * Maps `items` through `fn`, at most `limit` at a time, keeping the order. After a failure
+ * no new item starts, and the first error is thrown once the items already started have
+ * ended: a caller that exits on it never cuts one of them off midway (a pulled run between
+ * its two renames, or before its state is saved).
+ */
 export async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failed: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (error) {
+        failed ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed) throw failed.error;
   return out;
 }
 

@@ -71,25 +71,27 @@ export function keepDataset(runDir: string, file: string): DatasetEntry | undefi
   // copy and hash); its hash decides the final one.
   const temp = `data/.${name}.${randomBytes(4).toString("hex")}.tmp`;
   const placed = store.placeFile(source, join(runDir, temp));
-  const entry = update((manifest) => {
-    const datasets = (manifest.datasets ??= []);
-    const same = datasets.find((d) => d.sha256 === placed.sha256 && d.source === source);
-    let path = `data/${name}`;
-    if (same || datasets.some((d) => d.path === path && d.sha256 === placed.sha256)) return same ?? datasets.find((d) => d.path === path);
-    if (datasets.some((d) => d.path === path)) {
-      const ext = extname(name);
-      path = `data/${name.slice(0, name.length - ext.length)}-${placed.sha256.slice(0, 12)}${ext}`;
-      const there = datasets.find((d) => d.path === path);
-      if (there) return there;
-    }
-    renameSync(join(runDir, temp), join(runDir, path));
-    const entry: DatasetEntry = { path, size: placed.size, sha256: placed.sha256, source };
-    datasets.push(entry);
-    writeManifest(manifestFile, manifest);
-    return entry;
-  });
-  unlinkQuiet(join(runDir, temp)); // when it was not renamed into place
-  return entry;
+  try {
+    return update((manifest) => {
+      const datasets = (manifest.datasets ??= []);
+      const same = datasets.find((d) => d.sha256 === placed.sha256 && d.source === source);
+      let path = `data/${name}`;
+      if (same || datasets.some((d) => d.path === path && d.sha256 === placed.sha256)) return same ?? datasets.find((d) => d.path === path);
+      if (datasets.some((d) => d.path === path)) {
+        const ext = extname(name);
+        path = `data/${name.slice(0, name.length - ext.length)}-${placed.sha256.slice(0, 12)}${ext}`;
+        const there = datasets.find((d) => d.path === path);
+        if (there) return there;
+      }
+      renameSync(join(runDir, temp), join(runDir, path));
+      const entry: DatasetEntry = { path, size: placed.size, sha256: placed.sha256, source };
+      datasets.push(entry);
+      writeManifest(manifestFile, manifest);
+      return entry;
+    });
+  } finally {
+    unlinkQuiet(join(runDir, temp)); // when it was not renamed into place (or the update failed)
+  }
 }
 
 function readManifest(file: string): Manifest | undefined {
@@ -124,5 +126,13 @@ function unlinkQuiet(path: string): void {
 function writeManifest(file: string, manifest: Manifest): void {
   const temp = `${file}.${process.pid}.${randomBytes(3).toString("hex")}.tmp`;
   writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(temp, file);
+  try {
+    renameSync(temp, file);
+  } catch (error) {
+    // A pulled milestone's manifest is a read-only store file, which Windows will not
+    // replace: remove it (the store keeps its copy), then rename.
+    if (!["EPERM", "EACCES"].includes((error as NodeJS.ErrnoException).code ?? "")) throw error;
+    unlinkSync(file);
+    renameSync(temp, file);
+  }
 }
