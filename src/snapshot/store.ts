@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, copyFileSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "pathe";
 
 /** Hard-link errors that mean "this filesystem or file cannot be linked, copy instead". */
@@ -132,7 +132,7 @@ export function openStore(root: string): ContentStore {
       }
       return { sha256 };
     },
-    // As put, every step off the main thread (a pull stores many blobs while downloading).
+    // As put, the folder and the write off the main thread (a pull stores many blobs while downloading).
     async add(content, sha) {
       const target = join(root, sha.slice(0, 2), sha);
       const dir = dirname(target);
@@ -142,13 +142,7 @@ export function openStore(root: string): ContentStore {
       }
       const temp = tempFor(target);
       await writeFile(temp, content, { mode: 0o444, flag: "wx" });
-      try {
-        await rename(temp, target);
-      } catch (cause) {
-        await unlink(temp);
-        throw cause;
-      }
-      return target;
+      return publish(temp, target);
     },
   };
 }

@@ -4,7 +4,9 @@
  * stopped when this test process exits. When the suite's server failed to start
  * (SCRYPTORUM_TEST_S3_ERROR), every caller fails with that reason.
  */
+import { afterAll, beforeAll } from "bun:test";
 import { startS3Server, stopS3Server, type S3Server } from "../../scripts/s3-server";
+import { ensureBinary } from "./cli";
 
 let started: Promise<S3Server> | undefined;
 
@@ -30,6 +32,22 @@ export async function releaseS3Server(): Promise<void> {
   const server = await started.catch(() => undefined);
   started = undefined;
   if (server) stopS3Server(server);
+}
+
+/**
+ * The hooks of a bucket test file: before its tests, the server (and with `binary`, the
+ * built binary, whose path is passed on), handed to `ready`; after them, releaseS3Server.
+ *
+ * @example
+ * let server: S3Server;
+ * useS3Server({ binary: true }, (s) => (server = s));
+ */
+export function useS3Server(opts: { binary?: boolean }, ready: (server: S3Server, binary?: string) => void): void {
+  beforeAll(async () => {
+    const server = await s3Server();
+    ready(server, opts.binary ? await ensureBinary() : undefined);
+  }, 120_000);
+  afterAll(releaseS3Server);
 }
 
 /** The environment a CLI child needs to reach the server (no proxy for loopback). */

@@ -6,20 +6,19 @@
  * radosgw: the baseline is pulled, the pull request's milestone run and gated, the
  * comparison written to the step summary, the run pushed, also when the gate fails.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
-import { bin, ensureBinary, REPO, spawn, tempDir } from "../helpers/cli";
-import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
+import { bin, REPO, spawn, tempDir } from "../helpers/cli";
+import { s3Env, useS3Server } from "../helpers/s3";
 import type { S3Server } from "../../scripts/s3-server";
 
 let server: S3Server;
 let binDir: string;
-beforeAll(async () => {
-  server = await s3Server();
-  binDir = dirname(await ensureBinary());
-}, 120_000);
-afterAll(releaseS3Server);
+useS3Server({ binary: true }, (s, binary) => {
+  server = s;
+  binDir = dirname(binary!);
+});
 
 interface Step {
   id?: string;

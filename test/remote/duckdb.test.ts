@@ -5,22 +5,18 @@
  * extension is downloaded on first use, and this machine has no network): same SQL, the
  * bucket URL swapped for that folder, the INSTALL/LOAD/CREATE SECRET lines left out.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { bin, ensureBinary, REPO, tempDir } from "../helpers/cli";
-import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
+import { bin, REPO, tempDir } from "../helpers/cli";
+import { s3Env, useS3Server } from "../helpers/s3";
 import type { S3Server } from "../../scripts/s3-server";
 import { Bucket } from "../../src/remote/bucket";
 import { parseS3Url } from "../../src/remote/config";
 
 let server: S3Server;
-beforeAll(async () => {
-  server = await s3Server();
-  await ensureBinary();
-}, 120_000);
-afterAll(releaseS3Server);
+useS3Server({ binary: true }, (s) => (server = s));
 
 /** The README's SQL blocks by their first line's label (`-- runs: …` -> "runs"). */
 function readmeQueries(): Record<string, string> {

@@ -2,19 +2,15 @@
  * `scryptorum run --push` (pushed while it runs) and `run --attach` (a writer on another
  * machine joining that run), through the binary against the suite's Ceph radosgw.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, ensureBinary, tempDir, testEnv } from "../helpers/cli";
-import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
+import { s3Env, useS3Server } from "../helpers/s3";
 import type { S3Server } from "../../scripts/s3-server";
 
 let server: S3Server;
-beforeAll(async () => {
-  server = await s3Server();
-  await ensureBinary();
-}, 120_000);
-afterAll(releaseS3Server);
+useS3Server({ binary: true }, (s) => (server = s));
 
 const LIVE = `
 import { getCurrentRun } from "scryptorum";

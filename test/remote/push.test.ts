@@ -2,22 +2,18 @@
  * `scryptorum push` / `pull` through the binary against the suite's Ceph radosgw: project
  * copies in temp folders stand for machines (SCRYPTORUM_HOSTNAME names each one).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, ensureBinary, tempDir, testEnv } from "../helpers/cli";
-import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
+import { s3Env, useS3Server } from "../helpers/s3";
 import type { S3Server } from "../../scripts/s3-server";
 import { Bucket } from "../../src/remote/bucket";
 import { parseS3Url } from "../../src/remote/config";
 
 let server: S3Server;
-beforeAll(async () => {
-  server = await s3Server();
-  await ensureBinary();
-}, 120_000);
-afterAll(releaseS3Server);
+useS3Server({ binary: true }, (s) => (server = s));
 
 const SCRIPT = `
 import { getCurrentRun, evaluate } from "scryptorum";

@@ -3,18 +3,15 @@
  * against a real S3 server (Ceph radosgw, started once per test run); the proxy test goes
  * through the binary (proxy variables are read by the process at start-up).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bin, cmd, tempDir } from "../helpers/cli";
-import { releaseS3Server, s3Env, s3Server } from "../helpers/s3";
+import { s3Env, useS3Server } from "../helpers/s3";
 import type { S3Server } from "../../scripts/s3-server";
 
 let server: S3Server;
-beforeAll(async () => {
-  server = await s3Server();
-}, 120_000);
-afterAll(releaseS3Server);
+useS3Server({ binary: false }, (s) => (server = s));
 
 async function project(): Promise<string> {
   const dir = tempDir("scryptorum-remote-");
